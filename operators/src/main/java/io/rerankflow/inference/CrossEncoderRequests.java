@@ -1,0 +1,41 @@
+package io.rerankflow.inference;
+
+import io.rerankflow.schemas.RankingRequest;
+import io.rerankflow.schemas.RerankException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Cross-encoder scoring: one row per pair, the row's output is the passage's logit. */
+public final class CrossEncoderRequests implements RequestEncoder {
+  private final TextTokenizer tokenizer;
+
+  public CrossEncoderRequests(TextTokenizer tokenizer) {
+    this.tokenizer = tokenizer;
+  }
+
+  @Override
+  public EncodedRequest encode(RankingRequest request) throws RerankException {
+    List<EncodedSequence> rows = new ArrayList<>(request.passages().size());
+    int tokens = 0;
+    for (String passage : request.passages()) {
+      EncodedSequence row = tokenizer.encodePair(request.query(), passage, request.truncate());
+      rows.add(row);
+      tokens += row.length();
+    }
+    return new EncodedRequest(request, rows, tokens);
+  }
+
+  @Override
+  public float[] logits(float[][] outputs) {
+    float[] logits = new float[outputs.length];
+    for (int i = 0; i < outputs.length; i++) {
+      logits[i] = outputs[i][0];
+    }
+    return logits;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

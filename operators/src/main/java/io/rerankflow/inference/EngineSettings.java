@@ -1,0 +1,34 @@
+package io.rerankflow.inference;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Everything a task slot needs to build its {@link InferenceEngine}: which models, where they run
+ * and how rows are batched.
+ *
+ * @param modelLocations {@code --model} values ({@code default} or directories)
+ * @param device where ONNX Runtime runs
+ * @param intraOpThreads ONNX Runtime threads per slot; 0 picks cores / slots
+ * @param batching batch packing limits
+ */
+public record EngineSettings(
+    List<String> modelLocations, Device device, int intraOpThreads, BatchingSettings batching)
+    implements Serializable {
+  public EngineSettings {
+    modelLocations = List.copyOf(modelLocations);
+    if (modelLocations.isEmpty()) {
+      throw new IllegalArgumentException("at least one --model is needed");
+    }
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("--intra-op-threads must be >= 0 (0 = automatic)");
+    }
+  }
+
+  /** Session settings for a slot, given how many slots share this machine's cores. */
+  public SessionSettings sessionSettings(int slotsSharingCores) {
+    int threads =
+        intraOpThreads > 0 ? intraOpThreads : SessionSettings.threadsPerSlot(slotsSharingCores);
+    return new SessionSettings(device, threads);
+  }
+}

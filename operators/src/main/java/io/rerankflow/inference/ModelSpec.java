@@ -1,0 +1,152 @@
+package io.rerankflow.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What {@code rerank.json} says about a model directory: the served name, how to score, the token
+ * limit, and how to tokenise and pad. Defaults fit a BERT-style cross-encoder.
+ *
+ * @param name served model name (what requests put in {@code model})
+ * @param aliases other names requests may use
+ * @param kind cross-encoder or bi-encoder
+ * @param maxLength the token limit of one sequence, special tokens included
+ * @param pooling bi-encoder pooling (ignored by cross-encoders)
+ * @param queryPrefix text put before the query (bi-encoder instructions, e.g. BGE's)
+ * @param passagePrefix text put before each passage
+ * @param paddingSide where pad tokens go in a batch
+ * @param padTokenId the id used for padding positions (masked out by attention_mask)
+ */
+public record ModelSpec(
+    String name,
+    List<String> aliases,
+    ModelKind kind,
+    int maxLength,
+    Pooling pooling,
+    String queryPrefix,
+    String passagePrefix,
+    PaddingSide paddingSide,
+    long padTokenId)
+    implements Serializable {
+
+  /** The file name inside a model directory. */
+  public static final String FILE_NAME = "rerank.json";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Set<String> FIELDS =
+      Set.of(
+          "name",
+          "aliases",
+          "kind",
+          "max_length",
+          "pooling",
+          "query_prefix",
+          "passage_prefix",
+          "padding_side",
+          "pad_token_id");
+
+  public ModelSpec {
+    aliases = List.copyOf(aliases);
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("name: required, the model name requests will use");
+    }
+    if (maxLength < 2) {
+      throw new IllegalArgumentException("max_length: must be at least 2, was " + maxLength);
+    }
+  }
+
+  /** Reads and validates a {@code rerank.json}; messages name the file and the field. */
+  public static ModelSpec read(Path file) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return fromJson(root);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static ModelSpec fromJson(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("expected a JSON object");
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!FIELDS.contains(field)) {
+        throw new IllegalArgumentException(
+            field + ": unknown field, expected one of " + String.join(", ", sorted(FIELDS)));
+      }
+    }
+    List<String> aliases = new ArrayList<>();
+    JsonNode aliasNode = root.path("aliases");
+    if (!aliasNode.isMissingNode()) {
+      if (!aliasNode.isArray()) {
+        throw new IllegalArgumentException("aliases: expected an array of strings");
+      }
+      aliasNode.forEach(a -> aliases.add(text(a, "aliases[]")));
+    }
+    return new ModelSpec(
+        text(root.get("name"), "name"),
+        aliases,
+        root.has("kind")
+            ? ModelKind.fromConfig(text(root.get("kind"), "kind"))
+            : ModelKind.CROSS_ENCODER,
+        root.has("max_length") ? positiveInt(root.get("max_length"), "max_length") : 512,
+        root.has("pooling")
+            ? enumValue(Pooling.class, text(root.get("pooling"), "pooling"), "pooling")
+            : Pooling.CLS,
+        root.has("query_prefix") ? text(root.get("query_prefix"), "query_prefix") : "",
+        root.has("passage_prefix") ? text(root.get("passage_prefix"), "passage_prefix") : "",
+        root.has("padding_side")
+            ? enumValue(
+                PaddingSide.class, text(root.get("padding_side"), "padding_side"), "padding_side")
+            : PaddingSide.RIGHT,
+        root.has("pad_token_id") ? positiveInt(root.get("pad_token_id"), "pad_token_id") : 0);
+  }
+
+  private static String text(JsonNode node, String field) {
+    if (node == null || !node.isTextual()) {
+      throw new IllegalArgumentException(field + ": expected a string");
+    }
+    return node.textValue();
+  }
+
+  private static int positiveInt(JsonNode node, String field) {
+    if (!node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 0) {
+      throw new IllegalArgumentException(field + ": expected a non-negative integer, got " + node);
+    }
+    return node.intValue();
+  }
+
+  private static <E extends Enum<E>> E enumValue(Class<E> type, String value, String field) {
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> allowed = new ArrayList<>();
+      for (E constant : type.getEnumConstants()) {
+        allowed.add(constant.name().toLowerCase(Locale.ROOT));
+      }
+      throw new IllegalArgumentException(
+          field + ": unknown value '" + value + "', expected one of " + String.join(", ", allowed));
+    }
+  }
+
+  private static List<String> sorted(Set<String> values) {
+    List<String> list = new ArrayList<>(values);
+    list.sort(null);
+    return list;
+  }
+}

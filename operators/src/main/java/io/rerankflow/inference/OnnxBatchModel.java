@@ -1,0 +1,217 @@
+package io.rerankflow.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A model directory's {@code model.onnx} in an ONNX Runtime session: pads a batch, runs it, and
+ * reads the head. Inputs are discovered from the session ({@code input_ids}, {@code
+ * attention_mask}, optional {@code token_type_ids}).
+ *
+ * <p>Cross-encoder heads: {@code [B]} or {@code [B,1]} is the logit; {@code [B,2]} is a two-class
+ * head whose logit is class 1 minus class 0 (the log-odds of "relevant", which ranks exactly as the
+ * softmax probability of class 1 does). Bi-encoder outputs: {@code [B,L,H]} token vectors are
+ * pooled (CLS or masked mean), {@code [B,H]} taken as is; both are L2-normalised.
+ */
+public final class OnnxBatchModel implements BatchModel {
+  private static final Logger LOG = LoggerFactory.getLogger(OnnxBatchModel.class);
+
+  static final String INPUT_IDS = "input_ids";
+  static final String ATTENTION_MASK = "attention_mask";
+  static final String TOKEN_TYPE_IDS = "token_type_ids";
+  private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelSpec spec;
+  private final boolean takesTypeIds;
+  private final String outputName;
+
+  private OnnxBatchModel(OrtEnvironment env, OrtSession session, ModelSpec spec, String output) {
+    this.env = env;
+    this.session = session;
+    this.spec = spec;
+    this.takesTypeIds = session.getInputNames().contains(TOKEN_TYPE_IDS);
+    this.outputName = output;
+  }
+
+  /** Loads a model; any mismatch with what rerankflow can feed or read fails here, at start. */
+  public static OnnxBatchModel load(ModelDirectory dir, SessionSettings settings) {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtSession session;
+    try (OrtSession.SessionOptions options = sessionOptions(settings)) {
+      session = env.createSession(dir.onnxFile().toString(), options);
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load " + dir.onnxFile() + ": " + e.getMessage(), e);
+    }
+    try {
+      checkInputs(dir, session);
+      String output = chooseOutput(dir, session);
+      return new OnnxBatchModel(env, session, dir.spec(), output);
+    } catch (RuntimeException | OrtException e) {
+      closeQuietly(session);
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private static OrtSession.SessionOptions sessionOptions(SessionSettings settings)
+      throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+    options.setIntraOpNumThreads(settings.intraOpThreads());
+    options.setInterOpNumThreads(1);
+    Device device = settings.device();
+    if (device.type() == Device.Type.CPU) {
+      return options;
+    }
+    try {
+      options.addCUDA(device.index());
+    } catch (OrtException | RuntimeException e) {
+      if (device.type() == Device.Type.AUTO) {
+        LOG.warn("CUDA is not available ({}); --device auto falls back to CPU", e.getMessage());
+        return options;
+      }
+      options.close();
+      throw new IllegalStateException(
+          "--device "
+              + device
+              + " needs ONNX Runtime's CUDA provider, which could not be loaded: "
+              + e.getMessage()
+              + ". Build with -Pgpu (onnxruntime_gpu) on a host with CUDA 12 and cuDNN 9, or use"
+              + " --device cpu / --device auto.",
+          e);
+    }
+    return options;
+  }
+
+  private static void checkInputs(ModelDirectory dir, OrtSession session) {
+    Set<String> inputs = session.getInputNames();
+    List<String> problems = new ArrayList<>();
+    for (String required : List.of(INPUT_IDS, ATTENTION_MASK)) {
+      if (!inputs.contains(required)) {
+        problems.add("missing input '" + required + "'");
+      }
+    }
+    for (String input : inputs) {
+      if (!KNOWN_INPUTS.contains(input)) {
+        problems.add("unexpected input '" + input + "'");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          dir.onnxFile()
+              + ": "
+              + String.join(", ", problems)
+              + "; expected input_ids, attention_mask and optionally token_type_ids, got "
+              + inputs);
+    }
+  }
+
+  private static String chooseOutput(ModelDirectory dir, OrtSession session) throws OrtException {
+    Map<String, NodeInfo> outputs = session.getOutputInfo();
+    boolean cross = dir.spec().kind() == ModelKind.CROSS_ENCODER;
+    List<String> preferred =
+        cross ? List.of("logits", "scores") : List.of("last_hidden_state", "sentence_embedding");
+    String name =
+        preferred.stream()
+            .filter(outputs::containsKey)
+            .findFirst()
+            .orElse(outputs.keySet().iterator().next());
+    TensorInfo info = (TensorInfo) outputs.get(name).getInfo();
+    long[] shape = info.getShape();
+    boolean fits =
+        cross
+            ? shape.length == 1
+                || (shape.length == 2 && (shape[1] == 1 || shape[1] == 2 || shape[1] < 0))
+            : shape.length == 2 || shape.length == 3;
+    if (!fits) {
+      throw new IllegalArgumentException(
+          dir.onnxFile()
+              + ": output '"
+              + name
+              + "' has shape "
+              + java.util.Arrays.toString(shape)
+              + "; a "
+              + dir.spec().kind().configName()
+              + " needs "
+              + (cross
+                  ? "[batch], [batch,1] or [batch,2]"
+                  : "[batch,seq,hidden] or [batch,hidden]"));
+    }
+    return name;
+  }
+
+  @Override
+  public float[][] forward(List<EncodedSequence> batch) throws OrtException {
+    int rows = batch.size();
+    int width = 0;
+    for (EncodedSequence row : batch) {
+      width = Math.max(width, row.length());
+    }
+    long[] ids = new long[rows * width];
+    long[] mask = new long[rows * width];
+    long[] types = takesTypeIds ? new long[rows * width] : null;
+    int[] offsets = new int[rows];
+    java.util.Arrays.fill(ids, spec.padTokenId());
+    for (int r = 0; r < rows; r++) {
+      EncodedSequence row = batch.get(r);
+      int offset = spec.paddingSide() == PaddingSide.LEFT ? width - row.length() : 0;
+      offsets[r] = offset;
+      int base = r * width + offset;
+      System.arraycopy(row.ids(), 0, ids, base, row.length());
+      java.util.Arrays.fill(mask, base, base + row.length(), 1L);
+      if (types != null) {
+        System.arraycopy(row.typeIds(), 0, types, base, row.length());
+      }
+    }
+    long[] shape = {rows, width};
+    Map<String, OnnxTensor> inputs = new HashMap<>();
+    try {
+      inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+      inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+      if (types != null) {
+        inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+      }
+      try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
+        OnnxTensor output = (OnnxTensor) result.get(outputName).orElseThrow();
+        long[] outShape = output.getInfo().getShape();
+        FloatBuffer values = output.getFloatBuffer();
+        return spec.kind() == ModelKind.CROSS_ENCODER
+            ? OutputHeads.logits(values, outShape, rows)
+            : OutputHeads.embeddings(values, outShape, batch, offsets, spec.pooling());
+      }
+    } finally {
+      inputs.values().forEach(OnnxTensor::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(session);
+  }
+
+  private static void closeQuietly(OrtSession session) {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      LOG.warn("closing an ONNX Runtime session failed", e);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.rerankflow.operators;
+
+import io.rerankflow.inference.EngineSettings;
+import io.rerankflow.inference.InferenceEngine;
+import io.rerankflow.inference.LoadedModel;
+import io.rerankflow.inference.ModelDirectory;
+import io.rerankflow.inference.ModelLocator;
+import io.rerankflow.inference.SessionSettings;
+import io.rerankflow.schemas.ErrorKind;
+import io.rerankflow.schemas.ParseResult;
+import io.rerankflow.schemas.RawRequest;
+import io.rerankflow.schemas.RequestParser;
+import io.rerankflow.schemas.RerankFailure;
+import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.ServedModels;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * The reranking operator: loads the models once per task slot, then validates, tokenises and
+ * enqueues each request without blocking the task thread. Every request completes with exactly one
+ * output, a ranking or an error record; bad data never fails the job.
+ */
+public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOutput> {
+  private static final long serialVersionUID = 1L;
+
+  private final EngineSettings settings;
+
+  private transient InferenceEngine engine;
+  private transient RequestParser parser;
+
+  public RerankAsyncFunction(EngineSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    int slots = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+    SessionSettings session = settings.sessionSettings(Math.min(slots, cores()));
+    Map<String, LoadedModel> models = new LinkedHashMap<>();
+    ServedModels.Builder served = ServedModels.builder();
+    try {
+      for (String location : settings.modelLocations()) {
+        ModelDirectory dir = ModelLocator.resolve(location);
+        models.put(dir.spec().name(), LoadedModel.load(dir, session));
+        served.add(dir.spec().name(), dir.spec().aliases());
+      }
+      parser = RequestParser.forPipeline(served.build());
+    } catch (RuntimeException e) {
+      models.values().forEach(LoadedModel::close);
+      throw e;
+    }
+    engine = new InferenceEngine(models, settings.batching(), "rerankflow-inference-" + subtask);
+  }
+
+  @Override
+  public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result) {
+    ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
+    if (parsed instanceof ParseResult.Accepted accepted) {
+      engine.submit(accepted.request(), out -> result.complete(Collections.singleton(out)));
+    } else {
+      result.complete(Collections.singleton(((ParseResult.Rejected) parsed).toOutput()));
+    }
+  }
+
+  @Override
+  public void timeout(RawRequest raw, ResultFuture<RerankOutput> result) {
+    ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
+    String id;
+    String model;
+    if (parsed instanceof ParseResult.Accepted accepted) {
+      id = accepted.request().id();
+      model = accepted.request().model();
+    } else {
+      id = ((ParseResult.Rejected) parsed).id();
+      model = ((ParseResult.Rejected) parsed).model();
+    }
+    result.complete(
+        Collections.singleton(
+            RerankOutput.failed(
+                id,
+                model,
+                new RerankFailure(
+                    ErrorKind.TIMEOUT,
+                    "Request was not scored within the operator timeout (--timeout)"))));
+  }
+
+  @Override
+  public void close() {
+    if (engine != null) {
+      engine.close();
+      engine = null;
+    }
+  }
+
+  private static int cores() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+}

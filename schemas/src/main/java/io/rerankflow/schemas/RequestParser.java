@@ -1,0 +1,232 @@
+package io.rerankflow.schemas;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Parses and validates a NIM {@code /v1/ranking} body. Every check happens here, before any
+ * tokenisation or inference, and each failure carries a message a user can act on.
+ */
+public final class RequestParser implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The NIM's limit on passages per request. */
+  public static final int MAX_PASSAGES = 512;
+
+  private static final List<String> NIM_FIELDS = List.of("model", "query", "passages", "truncate");
+  private static final String ID_FIELD = "id";
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .build();
+
+  private final ServedModels models;
+  private final boolean acceptIdField;
+
+  private RequestParser(ServedModels models, boolean acceptIdField) {
+    this.models = models;
+    this.acceptIdField = acceptIdField;
+  }
+
+  /** A parser for pipeline input, where an optional {@code id} field carries correlation. */
+  public static RequestParser forPipeline(ServedModels models) {
+    return new RequestParser(models, true);
+  }
+
+  /** A parser for HTTP bodies: exactly the NIM's fields, no {@code id}. */
+  public static RequestParser forHttp(ServedModels models) {
+    return new RequestParser(models, false);
+  }
+
+  public ServedModels models() {
+    return models;
+  }
+
+  /** Parses one raw request; never throws for bad input. */
+  public ParseResult parse(byte[] body, RecordOrigin origin) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      return reject(origin.fallbackId(), null, ErrorKind.MALFORMED_JSON, malformed(e, origin));
+    } catch (IOException e) {
+      return reject(
+          origin.fallbackId(),
+          null,
+          ErrorKind.MALFORMED_JSON,
+          "Malformed JSON (" + origin.description() + "): " + e.getMessage());
+    }
+    if (root == null || root.isMissingNode()) {
+      return reject(
+          origin.fallbackId(),
+          null,
+          ErrorKind.MALFORMED_JSON,
+          "Malformed JSON (" + origin.description() + "): empty input, expected a JSON object");
+    }
+    if (!root.isObject()) {
+      return reject(
+          origin.fallbackId(),
+          null,
+          ErrorKind.MALFORMED_JSON,
+          "Expected a JSON object ("
+              + origin.description()
+              + "), got "
+              + root.getNodeType().name().toLowerCase());
+    }
+    return validate(root, origin);
+  }
+
+  private ParseResult validate(JsonNode root, RecordOrigin origin) {
+    String id = origin.fallbackId();
+    JsonNode idNode = root.get(ID_FIELD);
+    JsonNode modelNode = root.get("model");
+    String model = modelNode != null && modelNode.isTextual() ? modelNode.textValue() : null;
+
+    if (acceptIdField && idNode != null) {
+      if (!idNode.isTextual() || idNode.textValue().isEmpty()) {
+        return reject(id, model, ErrorKind.INVALID_REQUEST, "id: expected a non-empty string");
+      }
+      id = idNode.textValue();
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String field = names.next();
+      boolean known = NIM_FIELDS.contains(field) || (acceptIdField && ID_FIELD.equals(field));
+      if (!known) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            field + ": unknown field, expected one of " + String.join(", ", NIM_FIELDS));
+      }
+    }
+
+    if (modelNode == null || modelNode.isNull()) {
+      return reject(id, null, ErrorKind.INVALID_REQUEST, "model: missing field");
+    }
+    if (model == null) {
+      return reject(id, null, ErrorKind.INVALID_REQUEST, "model: expected a string");
+    }
+    String servedName = models.resolve(model).orElse(null);
+    if (servedName == null) {
+      return reject(
+          id,
+          model,
+          ErrorKind.MODEL_NOT_FOUND,
+          "Model '" + model + "' is not served here. Served models: " + models.describe());
+    }
+
+    JsonNode query = root.get("query");
+    if (query == null || query.isNull()) {
+      return reject(id, model, ErrorKind.INVALID_REQUEST, "query: missing field");
+    }
+    if (!query.isObject()) {
+      return reject(
+          id,
+          model,
+          ErrorKind.INVALID_REQUEST,
+          "query: expected an object like {\"text\": \"...\"}");
+    }
+    JsonNode queryText = query.get("text");
+    if (queryText == null || !queryText.isTextual()) {
+      return reject(id, model, ErrorKind.INVALID_REQUEST, "query.text: expected a string");
+    }
+    if (queryText.textValue().isEmpty()) {
+      return reject(id, model, ErrorKind.INVALID_REQUEST, "query.text: must not be empty");
+    }
+
+    JsonNode passagesNode = root.get("passages");
+    if (passagesNode == null || passagesNode.isNull()) {
+      return reject(id, model, ErrorKind.INVALID_REQUEST, "passages: missing field");
+    }
+    if (!passagesNode.isArray()) {
+      return reject(
+          id,
+          model,
+          ErrorKind.INVALID_REQUEST,
+          "passages: expected an array of objects like {\"text\": \"...\"}");
+    }
+    if (passagesNode.isEmpty()) {
+      return reject(
+          id, model, ErrorKind.INVALID_REQUEST, "passages: must contain at least 1 passage");
+    }
+    if (passagesNode.size() > MAX_PASSAGES) {
+      return reject(
+          id,
+          model,
+          ErrorKind.TOO_MANY_PASSAGES,
+          "passages: "
+              + passagesNode.size()
+              + " passages given, at most "
+              + MAX_PASSAGES
+              + " are allowed per request");
+    }
+    List<String> passages = new ArrayList<>(passagesNode.size());
+    for (int i = 0; i < passagesNode.size(); i++) {
+      JsonNode passage = passagesNode.get(i);
+      JsonNode text = passage.isObject() ? passage.get("text") : null;
+      if (text == null || !text.isTextual()) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            "passages[" + i + "].text: expected a string (passage at index " + i + ")");
+      }
+      passages.add(text.textValue());
+    }
+
+    Truncate truncate = Truncate.NONE;
+    JsonNode truncateNode = root.get("truncate");
+    if (truncateNode != null && !truncateNode.isNull()) {
+      if (!truncateNode.isTextual() || !TRUNCATE_VALUES.contains(truncateNode.textValue())) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            "truncate: unknown variant " + truncateNode + ", expected one of NONE, END");
+      }
+      truncate = Truncate.valueOf(truncateNode.textValue());
+    }
+    return new ParseResult.Accepted(
+        new RankingRequest(id, servedName, queryText.textValue(), passages, truncate));
+  }
+
+  private static final Set<String> TRUNCATE_VALUES = Set.of("NONE", "END");
+
+  private static ParseResult.Rejected reject(
+      String id, String model, ErrorKind kind, String message) {
+    return new ParseResult.Rejected(id, model, new RerankFailure(kind, message));
+  }
+
+  private static String malformed(JsonProcessingException e, RecordOrigin origin) {
+    var location = e.getLocation();
+    String where =
+        location == null
+            ? origin.description()
+            : origin.description() + ", column " + location.getColumnNr();
+    return "Malformed JSON (" + where + "): " + firstSentence(e.getOriginalMessage());
+  }
+
+  // Jackson appends source excerpts and nested locations; the first clause is what users need.
+  private static String firstSentence(String message) {
+    String text = message == null ? "unreadable input" : message;
+    for (String cut : new String[] {"\n", " (start marker at", " at [Source"}) {
+      int at = text.indexOf(cut);
+      if (at > 0) {
+        text = text.substring(0, at);
+      }
+    }
+    return text;
+  }
+}
