@@ -18,7 +18,9 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
@@ -29,16 +31,20 @@ import picocli.CommandLine.Mixin;
 /**
  * The reranking job: requests in, one ranking or error record out per request.
  *
- * <p>{@link #build} takes its source and sink from outside; {@link #main} wires the production ones
- * (JSONL files in, JSONL files out), tests pass their own.
+ * <p>{@link #build} takes its source and sink from outside; {@link #buildFromOptions} wires the
+ * production ones the options name (JSONL files or Kafka in; JSONL, Parquet or Kafka out), tests
+ * pass their own or use the production ones against a test broker.
  */
 @Command(
     name = "rerank",
     mixinStandardHelpOptions = true,
-    description = "Rerank NIM /v1/ranking requests from JSONL files with Apache Flink.")
+    description =
+        "Rerank NIM /v1/ranking requests from JSONL files or Kafka with Apache Flink; results to"
+            + " JSONL, Parquet or Kafka.")
 public final class RerankJob implements Callable<Integer> {
   static final String OUTPUT_PREFIX = "rankings";
   static final String OUTPUT_SUFFIX = ".jsonl";
+  static final String PARQUET_SUFFIX = ".parquet";
 
   @Mixin private RerankOptions options = new RerankOptions();
 
@@ -60,8 +66,12 @@ public final class RerankJob implements Callable<Integer> {
   /** Wires source, reranking, counters and sink into {@code env}. */
   public void build(
       StreamExecutionEnvironment env, Source<RawRequest, ?, ?> source, Sink<RerankOutput> sink) {
-    DataStream<RawRequest> requests =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests");
+    build(
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "requests").uid("requests"), sink);
+  }
+
+  /** Wires reranking, counters and sink behind a stream of requests, whatever its source. */
+  public void build(DataStream<RawRequest> requests, Sink<RerankOutput> sink) {
     RerankStage.apply(
             requests,
             options.engineSettings(),
@@ -76,24 +86,110 @@ public final class RerankJob implements Callable<Integer> {
         .uid("results");
   }
 
+  /**
+   * Wires the source and sink the options name, with the execution mode they need: file to files
+   * runs in BATCH mode; with Kafka on either side the job streams with checkpoints, which commit
+   * Kafka offsets and transactions and roll Parquet files.
+   */
+  public void buildFromOptions(StreamExecutionEnvironment env) {
+    KafkaOptions kafka = options.kafka();
+    if (streaming()) {
+      env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+      env.enableCheckpointing(
+          kafka.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    } else {
+      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    }
+    DataStream<RawRequest> requests =
+        switch (options.source()) {
+          case FILE ->
+              env.fromSource(
+                      fileSource(options.input()), WatermarkStrategy.noWatermarks(), "requests")
+                  .uid("requests");
+          case KAFKA -> kafkaRequests(env, kafka);
+        };
+    Path output = options.output() == null ? null : options.output().toAbsolutePath();
+    Sink<RerankOutput> sink =
+        switch (options.sink()) {
+          case FILE -> fileSink(output);
+          case PARQUET -> parquetSink(output);
+          case KAFKA -> KafkaEndpoints.resultSink(kafka);
+        };
+    build(requests, sink);
+  }
+
+  private static DataStream<RawRequest> kafkaRequests(
+      StreamExecutionEnvironment env, KafkaOptions kafka) {
+    SingleOutputStreamOperator<RawRequest> requests =
+        env.fromSource(
+                KafkaEndpoints.requestSource(kafka),
+                WatermarkStrategy.noWatermarks(),
+                "kafka-requests")
+            .uid("kafka-requests")
+            .process(new KafkaRequestRouter(kafka.correlationHeaders()))
+            .name("route-requests")
+            .uid("route-requests");
+    if (kafka.deadLetterTopic() != null) {
+      requests
+          .getSideOutput(KafkaRequestRouter.DEAD_LETTERS)
+          .sinkTo(KafkaEndpoints.deadLetterSink(kafka))
+          .name("dead-letters")
+          .uid("dead-letters");
+    }
+    return requests;
+  }
+
+  private boolean streaming() {
+    return options.source() == SourceKind.KAFKA || options.sink() == SinkKind.KAFKA;
+  }
+
   @Override
   public Integer call() throws Exception {
     options.validate();
     options.models.forEach(ModelLocator::resolve);
-    Path output = options.output().toAbsolutePath();
-    prepareOutput(output);
+    if (options.sink() != SinkKind.KAFKA) {
+      prepareOutput(options.output().toAbsolutePath());
+    }
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-    build(env, fileSource(options.input()), fileSink(output));
+    buildFromOptions(env);
 
+    if (options.source() == SourceKind.KAFKA) {
+      KafkaOptions kafka = options.kafka();
+      console.println(
+          "Reranking topic "
+              + kafka.requestsTopic()
+              + " at "
+              + kafka.bootstrapServers()
+              + " into "
+              + describeResults()
+              + " until cancelled (Ctrl-C)");
+      env.execute("rerankflow kafka:" + kafka.requestsTopic());
+      return 0;
+    }
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("rerankflow " + options.input().getFileName());
     JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
 
-    console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
+    console.println("Results: " + describeResults());
     console.println("Summary: " + summary.line());
     return 0;
+  }
+
+  private String describeResults() {
+    return switch (options.sink()) {
+      case FILE -> options.output().toAbsolutePath() + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX;
+      case PARQUET ->
+          options.output().toAbsolutePath() + "/" + OUTPUT_PREFIX + "*" + PARQUET_SUFFIX;
+      case KAFKA ->
+          "topic "
+              + options.kafka().resultsTopic()
+              + " at "
+              + options.kafka().bootstrapServers()
+              + " ("
+              + OptionValues.of(options.kafka().delivery())
+              + ")";
+    };
   }
 
   static FileSource<RawRequest> fileSource(Path input) {
@@ -115,6 +211,19 @@ public final class RerankJob implements Callable<Integer> {
             OutputFileConfig.builder()
                 .withPartPrefix(OUTPUT_PREFIX)
                 .withPartSuffix(OUTPUT_SUFFIX)
+                .build())
+        .build();
+  }
+
+  /** Parquet files of {@code rerank-output.avsc} rows; a file rolls on every checkpoint. */
+  static FileSink<RerankOutput> parquetSink(Path output) {
+    return FileSink.forBulkFormat(
+            new org.apache.flink.core.fs.Path(output.toUri()), new ParquetOutputWriters())
+        .withBucketAssigner(new BasePathBucketAssigner<>())
+        .withOutputFileConfig(
+            OutputFileConfig.builder()
+                .withPartPrefix(OUTPUT_PREFIX)
+                .withPartSuffix(PARQUET_SUFFIX)
                 .build())
         .build();
   }

@@ -7,19 +7,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The job's options, parsed by picocli and checked once in {@link #validate()}. */
 public final class RerankOptions {
 
   @Option(
+      names = "--source",
+      defaultValue = "file",
+      converter = SourceKind.Converter.class,
+      description = "Where requests come from: file (--input) or kafka. Default: ${DEFAULT-VALUE}.")
+  SourceKind source;
+
+  @Option(
+      names = "--sink",
+      defaultValue = "file",
+      converter = SinkKind.Converter.class,
+      description =
+          "Where results go: file (JSONL in --output), parquet (--output) or kafka"
+              + " (--results-topic). Default: ${DEFAULT-VALUE}.")
+  SinkKind sink;
+
+  @Option(
       names = "--input",
-      required = true,
       description = "JSONL file of NIM ranking requests, or a directory of such files.")
   Path input;
 
-  @Option(names = "--output", required = true, description = "Directory for the JSONL results.")
+  @Option(names = "--output", description = "Directory for the JSONL or Parquet results.")
   Path output;
+
+  @Mixin KafkaOptions kafka = new KafkaOptions();
 
   @Option(
       names = "--overwrite",
@@ -84,6 +102,19 @@ public final class RerankOptions {
 
   /** Checks values that picocli cannot, with messages that say how to fix them. */
   public void validate() {
+    require(
+        source != SourceKind.FILE || input != null,
+        "--input is needed with --source file (a JSONL file or directory)");
+    require(
+        source != SourceKind.KAFKA || input == null,
+        "--input is for --source file; with --source kafka requests come from --requests-topic");
+    require(
+        sink == SinkKind.KAFKA || output != null,
+        "--output is needed with --sink " + sink.optionValue() + " (a directory for the results)");
+    require(
+        sink != SinkKind.KAFKA || output == null,
+        "--output is for --sink file or parquet; with --sink kafka results go to --results-topic");
+    kafka.validate(source == SourceKind.KAFKA, sink == SinkKind.KAFKA);
     require(parallelism >= 1, "--parallelism must be at least 1");
     require(maxBatchTokens >= 1, "--max-batch-tokens must be at least 1");
     require(maxBatchSize >= 1, "--max-batch-size must be at least 1");
@@ -106,6 +137,18 @@ public final class RerankOptions {
         Device.parse(device),
         intraOpThreads,
         new BatchingSettings(maxBatchTokens, maxBatchSize));
+  }
+
+  public SourceKind source() {
+    return source;
+  }
+
+  public SinkKind sink() {
+    return sink;
+  }
+
+  public KafkaOptions kafka() {
+    return kafka;
   }
 
   public Path input() {

@@ -62,9 +62,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result) {
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     if (parsed instanceof ParseResult.Accepted accepted) {
-      engine.submit(accepted.request(), out -> result.complete(Collections.singleton(out)));
+      engine.submit(
+          accepted.request(), out -> result.complete(Collections.singleton(withHeaders(out, raw))));
     } else {
-      result.complete(Collections.singleton(((ParseResult.Rejected) parsed).toOutput()));
+      result.complete(
+          Collections.singleton(withHeaders(((ParseResult.Rejected) parsed).toOutput(), raw)));
     }
   }
 
@@ -82,12 +84,20 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     }
     result.complete(
         Collections.singleton(
-            RerankOutput.failed(
-                id,
-                model,
-                new RerankFailure(
-                    ErrorKind.TIMEOUT,
-                    "Request was not scored within the operator timeout (--timeout)"))));
+            withHeaders(
+                RerankOutput.failed(
+                    id,
+                    model,
+                    new RerankFailure(
+                        ErrorKind.TIMEOUT,
+                        "Request was not scored within the operator timeout (--timeout)")),
+                raw)));
+  }
+
+  /** Hands the request's transport headers (e.g. Kafka reply-to) on to its one output. */
+  private static RerankOutput withHeaders(RerankOutput out, RawRequest raw) {
+    out.headers = raw.headers;
+    return out;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.rerankflow.schemas;
 
+import java.util.Map;
+
 /**
  * A request as it arrived, before parsing: the bytes and where they came from. A Flink POJO.
  *
@@ -15,12 +17,23 @@ public class RawRequest {
 
   public byte[] payload;
 
+  /**
+   * Transport headers to hand on to the request's output (e.g. a Kafka reply-to header); null when
+   * the source has none. Not part of the request itself and never parsed.
+   */
+  public Map<String, byte[]> headers;
+
   public RawRequest() {}
 
   public RawRequest(String fallbackId, String origin, byte[] payload) {
     this.fallbackId = fallbackId;
     this.origin = origin;
     this.payload = payload;
+  }
+
+  public RawRequest(String fallbackId, String origin, byte[] payload, Map<String, byte[]> headers) {
+    this(fallbackId, origin, payload);
+    this.headers = headers;
   }
 
   public RecordOrigin recordOrigin() {

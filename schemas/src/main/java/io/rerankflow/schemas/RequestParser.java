@@ -11,6 +11,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -56,36 +57,48 @@ public final class RequestParser implements Serializable {
 
   /** Parses one raw request; never throws for bad input. */
   public ParseResult parse(byte[] body, RecordOrigin origin) {
+    ObjectRead read = readObject(body, origin);
+    if (read.malformed() != null) {
+      return reject(origin.fallbackId(), null, ErrorKind.MALFORMED_JSON, read.malformed());
+    }
+    return validate(read.root(), origin);
+  }
+
+  /**
+   * Why {@code body} is not a JSON object (the {@link ErrorKind#MALFORMED_JSON} message), or empty
+   * when it is one. The same check {@link #parse} applies first, for routing dead letters.
+   */
+  public static Optional<String> notAJsonObject(byte[] body, RecordOrigin origin) {
+    return Optional.ofNullable(readObject(body, origin).malformed());
+  }
+
+  /** A JSON object, or the message saying why the bytes are not one. */
+  private record ObjectRead(JsonNode root, String malformed) {}
+
+  private static ObjectRead readObject(byte[] body, RecordOrigin origin) {
     JsonNode root;
     try {
       root = MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      return reject(origin.fallbackId(), null, ErrorKind.MALFORMED_JSON, malformed(e, origin));
+      return new ObjectRead(null, malformed(e, origin));
     } catch (IOException e) {
-      return reject(
-          origin.fallbackId(),
-          null,
-          ErrorKind.MALFORMED_JSON,
-          "Malformed JSON (" + origin.description() + "): " + e.getMessage());
+      return new ObjectRead(
+          null, "Malformed JSON (" + origin.description() + "): " + e.getMessage());
     }
     if (root == null || root.isMissingNode()) {
-      return reject(
-          origin.fallbackId(),
+      return new ObjectRead(
           null,
-          ErrorKind.MALFORMED_JSON,
           "Malformed JSON (" + origin.description() + "): empty input, expected a JSON object");
     }
     if (!root.isObject()) {
-      return reject(
-          origin.fallbackId(),
+      return new ObjectRead(
           null,
-          ErrorKind.MALFORMED_JSON,
           "Expected a JSON object ("
               + origin.description()
               + "), got "
               + root.getNodeType().name().toLowerCase());
     }
-    return validate(root, origin);
+    return new ObjectRead(root, null);
   }
 
   private ParseResult validate(JsonNode root, RecordOrigin origin) {

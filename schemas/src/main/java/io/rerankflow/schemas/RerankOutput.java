@@ -1,6 +1,7 @@
 package io.rerankflow.schemas;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -33,6 +34,12 @@ public class RerankOutput {
 
   /** HTTP status the NIM would answer; 0 on a ranking. */
   public int errorStatus;
+
+  /**
+   * The request's transport headers, handed on unchanged (e.g. a Kafka reply-to header); null when
+   * it had none. Transport metadata: not part of the JSON, Parquet or {@link #equals} view.
+   */
+  public Map<String, byte[]> headers;
 
   public RerankOutput() {}
 

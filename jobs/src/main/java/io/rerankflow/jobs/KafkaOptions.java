@@ -1,0 +1,194 @@
+package io.rerankflow.jobs;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** The Kafka and streaming options of {@link RerankOptions}, checked in {@link #validate}. */
+public final class KafkaOptions {
+
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Kafka brokers, e.g. 127.0.0.1:9092 (needed with a Kafka source or sink).")
+  String bootstrapServers;
+
+  @Option(names = "--requests-topic", description = "Topic of NIM ranking requests (JSON values).")
+  String requestsTopic;
+
+  @Option(
+      names = "--group-id",
+      defaultValue = "rerankflow",
+      description =
+          "Consumer group; offsets are committed to it on each checkpoint. Default:"
+              + " ${DEFAULT-VALUE}.")
+  String groupId;
+
+  @Option(
+      names = "--starting-offsets",
+      defaultValue = "committed",
+      converter = StartingOffsets.Converter.class,
+      description =
+          "Where a fresh job starts reading: committed (earliest when the group has none),"
+              + " earliest or latest. A restore from a checkpoint ignores it. Default:"
+              + " ${DEFAULT-VALUE}.")
+  StartingOffsets startingOffsets;
+
+  @Option(
+      names = "--results-topic",
+      description = "Topic for results and error records (key = request id).")
+  String resultsTopic;
+
+  @Option(
+      names = "--dead-letter-topic",
+      description =
+          "Topic for request records whose bytes are not a JSON object: the original bytes and"
+              + " headers plus reason, source topic, partition and offset headers. They still get"
+              + " their error record in the results.")
+  String deadLetterTopic;
+
+  @Option(
+      names = "--correlation-header",
+      split = ",",
+      defaultValue =
+          "reply-to,correlation-id,traceparent,tracestate,kafka_replyTopic,"
+              + "kafka_replyPartition,kafka_correlationId",
+      description =
+          "Request headers copied onto the result record; repeatable or comma-separated."
+              + " Default: ${DEFAULT-VALUE}.")
+  List<String> correlationHeaders = new ArrayList<>();
+
+  @Option(
+      names = "--delivery",
+      defaultValue = "exactly-once",
+      converter = Delivery.Converter.class,
+      description =
+          "Kafka sink guarantee: exactly-once (transactions committed on checkpoints; read with"
+              + " isolation.level=read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
+  Delivery delivery;
+
+  @Option(
+      names = "--transactional-id-prefix",
+      description =
+          "Prefix of the Kafka sink's transactional ids; unique per job on a cluster. Default:"
+              + " rerankflow-<results topic> (the requests topic without a Kafka sink).")
+  String transactionalIdPrefix;
+
+  @Option(
+      names = "--transaction-timeout",
+      defaultValue = "60s",
+      converter = DurationConverter.class,
+      description =
+          "transaction.timeout.ms of the exactly-once sinks; must stay below the broker's"
+              + " transaction.max.timeout.ms (15m by default) and above the checkpoint interval."
+              + " Default: ${DEFAULT-VALUE}.")
+  Duration transactionTimeout;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval when streaming (Kafka source or sink); exactly-once results"
+              + " become visible at this pace. Default: ${DEFAULT-VALUE}.")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--kafka-property",
+      description =
+          "Extra Kafka client property for the source and sinks, e.g."
+              + " --kafka-property security.protocol=SASL_SSL; repeatable.")
+  Map<String, String> properties = new LinkedHashMap<>();
+
+  void validate(boolean kafkaSource, boolean kafkaSink) {
+    boolean kafka = kafkaSource || kafkaSink;
+    require(
+        !kafka || present(bootstrapServers),
+        "--bootstrap-servers is needed with a Kafka source or sink, e.g. 127.0.0.1:9092");
+    require(
+        !kafkaSource || present(requestsTopic), "--requests-topic is needed with --source kafka");
+    require(!kafkaSource || present(groupId), "--group-id must not be empty");
+    require(!kafkaSink || present(resultsTopic), "--results-topic is needed with --sink kafka");
+    require(
+        kafkaSource || deadLetterTopic == null,
+        "--dead-letter-topic needs --source kafka (file input has no record to dead-letter)");
+    require(
+        !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
+        "--checkpoint-interval must be positive, e.g. 5s");
+    require(
+        delivery != Delivery.EXACTLY_ONCE || transactionTimeout.compareTo(checkpointInterval) > 0,
+        "--transaction-timeout ("
+            + transactionTimeout
+            + ") must be longer than --checkpoint-interval ("
+            + checkpointInterval
+            + "): a transaction stays open from one checkpoint to the next");
+  }
+
+  private static boolean present(String value) {
+    return value != null && !value.isBlank();
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** The Kafka client properties every source and sink gets. */
+  Properties clientProperties() {
+    Properties props = new Properties();
+    props.putAll(properties);
+    return props;
+  }
+
+  String transactionalIdPrefix() {
+    return transactionalIdPrefix != null
+        ? transactionalIdPrefix
+        : "rerankflow-" + (resultsTopic != null ? resultsTopic : requestsTopic);
+  }
+
+  Set<String> correlationHeaders() {
+    return new LinkedHashSet<>(correlationHeaders);
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public String requestsTopic() {
+    return requestsTopic;
+  }
+
+  public String groupId() {
+    return groupId;
+  }
+
+  public StartingOffsets startingOffsets() {
+    return startingOffsets;
+  }
+
+  public String resultsTopic() {
+    return resultsTopic;
+  }
+
+  public String deadLetterTopic() {
+    return deadLetterTopic;
+  }
+
+  public Delivery delivery() {
+    return delivery;
+  }
+
+  public Duration transactionTimeout() {
+    return transactionTimeout;
+  }
+
+  public Duration checkpointInterval() {
+    return checkpointInterval;
+  }
+}

@@ -1,0 +1,23 @@
+package io.rerankflow.jobs;
+
+import picocli.CommandLine;
+
+/** Where requests come from ({@code --source}). */
+public enum SourceKind {
+  /** JSONL files; bounded, so the job runs in BATCH mode. */
+  FILE,
+  /** A Kafka topic; unbounded, so the job streams with checkpoints. */
+  KAFKA;
+
+  String optionValue() {
+    return OptionValues.of(this);
+  }
+
+  /** Parses {@code file} or {@code kafka}. */
+  static final class Converter implements CommandLine.ITypeConverter<SourceKind> {
+    @Override
+    public SourceKind convert(String value) {
+      return OptionValues.parse(SourceKind.class, "--source", value);
+    }
+  }
+}
