@@ -1,0 +1,54 @@
+package io.rerankflow.jobs;
+
+import java.time.Duration;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+
+/**
+ * The production job, wired from command-line options, running asynchronously on a test cluster.
+ */
+final class RunningJob implements AutoCloseable {
+  private final JobClient client;
+
+  private RunningJob(JobClient client) {
+    this.client = client;
+  }
+
+  static RunningJob start(String name, String... args) throws Exception {
+    RerankOptions options = CommandLine.populateCommand(new RerankOptions(), args);
+    options.validate();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    new RerankJob(options, System.out).buildFromOptions(env);
+    return new RunningJob(env.executeAsync(name));
+  }
+
+  JobID id() {
+    return client.getJobID();
+  }
+
+  JobStatus status() throws Exception {
+    return client.getJobStatus().get();
+  }
+
+  /** Waits for the job to end by itself (a bounded source). */
+  JobStatus awaitTermination(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JobStatus status = status();
+    while (!status.isGloballyTerminalState() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      status = status();
+    }
+    return status;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (!status().isGloballyTerminalState()) {
+      client.cancel().get();
+      awaitTermination(Duration.ofSeconds(60));
+    }
+  }
+}
