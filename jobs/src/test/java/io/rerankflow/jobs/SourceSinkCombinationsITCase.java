@@ -1,0 +1,193 @@
+package io.rerankflow.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rerankflow.schemas.OutputAvro;
+import io.rerankflow.schemas.OutputJson;
+import io.rerankflow.schemas.RerankOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sources and sinks chosen independently: Kafka in with Parquet out, files in with Kafka out. */
+class SourceSinkCombinationsITCase {
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 2);
+
+  @TempDir static Path shared;
+  private static TinyModelExpectations tiny;
+
+  @BeforeAll
+  static void writeModel() throws Exception {
+    tiny = new TinyModelExpectations(shared);
+  }
+
+  @AfterAll
+  static void closeModel() {
+    tiny.close();
+  }
+
+  @Test
+  void kafkaRequestsBecomeParquetRowsReadableWithAParquetReader(@TempDir Path dir)
+      throws Exception {
+    TestBroker broker = TestBroker.shared();
+    String requests = "parquet-requests";
+    broker.createTopics(2, requests);
+    Map<String, GeneratedRequest> good = new HashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaTestClients.producer(broker.bootstrapServers())) {
+      for (int r = 0; r < 200; r++) {
+        GeneratedRequest request = GeneratedRequest.generated("pq-" + r, 9000 + r);
+        good.put(request.id(), request);
+        producer.send(new ProducerRecord<>(requests, request.bytes(true)));
+      }
+      producer.send(
+          new ProducerRecord<>(
+              requests,
+              ("{\"id\":\"pq-unknown\",\"model\":\"nope\",\"query\":{\"text\":\"a\"},"
+                      + "\"passages\":[{\"text\":\"b\"}]}")
+                  .getBytes(StandardCharsets.UTF_8)));
+      producer.flush();
+    }
+    int sent = good.size() + 1;
+    Path out = dir.resolve("parquet");
+
+    Map<String, RerankOutput> rows = new HashMap<>();
+    try (RunningJob job =
+        RunningJob.start(
+            "kafka to parquet",
+            "--source",
+            "kafka",
+            "--sink",
+            "parquet",
+            "--output",
+            out.toString(),
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--requests-topic",
+            requests,
+            "--group-id",
+            "parquet",
+            "--starting-offsets",
+            "earliest",
+            "--checkpoint-interval",
+            "500ms",
+            "--model",
+            tiny.modelDir().toString(),
+            "--parallelism",
+            "2")) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (System.nanoTime() < deadline) {
+        rows = readParquet(out);
+        if (rows.size() >= sent) {
+          break;
+        }
+        Thread.sleep(250);
+      }
+      assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+    }
+    Map<String, RerankOutput> written = rows;
+    assertThat(written).hasSize(sent);
+    good.forEach((id, request) -> tiny.assertRanking(written.get(id), request, id));
+    RerankOutput unknown = written.get("pq-unknown");
+    assertThat(unknown.errorType).isEqualTo("model_not_found");
+    assertThat(unknown.errorStatus).isEqualTo(404);
+    assertThat(unknown.indices).isNull();
+  }
+
+  @Test
+  void jsonLinesFilesBecomeCommittedKafkaRecords(@TempDir Path dir) throws Exception {
+    TestBroker broker = TestBroker.shared();
+    String results = "file-results";
+    broker.createTopics(1, results);
+    Map<String, GeneratedRequest> good = new HashMap<>();
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 100; r++) {
+      GeneratedRequest request = GeneratedRequest.generated("file-" + r, 7000 + r);
+      good.put(request.id(), request);
+      lines.add(request.json(true));
+    }
+    lines.add("not json");
+    Path input = dir.resolve("requests.jsonl");
+    Files.write(input, lines);
+
+    try (RunningJob job =
+        RunningJob.start(
+            "files to kafka",
+            "--input",
+            input.toString(),
+            "--sink",
+            "kafka",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--results-topic",
+            results,
+            "--checkpoint-interval",
+            "500ms",
+            "--model",
+            tiny.modelDir().toString(),
+            "--parallelism",
+            "2")) {
+      assertThat(job.awaitTermination(Duration.ofSeconds(90))).isEqualTo(JobStatus.FINISHED);
+    }
+    Map<String, RerankOutput> outputs = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record :
+        KafkaTestClients.readAll(broker.bootstrapServers(), results, true)) {
+      RerankOutput out =
+          OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
+      assertThat(outputs.put(out.id, out)).as("duplicate %s", out.id).isNull();
+      assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(out.id);
+    }
+    assertThat(outputs).hasSize(lines.size());
+    good.forEach((id, request) -> tiny.assertRanking(outputs.get(id), request, id));
+    assertThat(outputs.get(Integer.toString(lines.size())).errorType).isEqualTo("malformed_json");
+  }
+
+  /** Every row of the finished Parquet files (in-progress files are hidden, dot-prefixed). */
+  private static Map<String, RerankOutput> readParquet(Path dir) throws IOException {
+    Map<String, RerankOutput> rows = new HashMap<>();
+    if (!Files.isDirectory(dir)) {
+      return rows;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file :
+          files
+              .filter(f -> f.getFileName().toString().startsWith(RerankJob.OUTPUT_PREFIX))
+              .filter(f -> f.getFileName().toString().endsWith(RerankJob.PARQUET_SUFFIX))
+              .toList()) {
+        try (ParquetReader<GenericRecord> reader =
+            AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build()) {
+          for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
+            RerankOutput out = OutputAvro.fromRecord(record);
+            assertThat(rows.put(out.id, out)).as("duplicate row %s", out.id).isNull();
+          }
+        }
+      }
+    }
+    return rows;
+  }
+}
