@@ -1,7 +1,6 @@
 package io.rerankflow.jobs;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -93,10 +92,5 @@ interface TestBroker extends AutoCloseable {
         throw new IllegalStateException("could not start a test Kafka broker", e);
       }
     }
-  }
-
-  /** The topics' names for one test, unique in the shared broker. */
-  static List<String> topics(String test, String... names) {
-    return java.util.Arrays.stream(names).map(n -> test + "-" + n).toList();
   }
 }

@@ -1,0 +1,117 @@
+package io.rerankflow.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rerankflow.schemas.RawRequest;
+import io.rerankflow.schemas.RerankOutput;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.typeutils.GenericTypeInfo;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KafkaRecordsTest {
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void requestRecordKeepsItsBytesAndOnlyTheCorrelationHeaders() {
+    Map<String, byte[]> headers = new LinkedHashMap<>();
+    headers.put("reply-to", utf8("replies"));
+    headers.put("x-internal", utf8("secret"));
+    KafkaRequest record = new KafkaRequest("reqs", 3, 41, null, utf8("{}"), headers);
+
+    RawRequest raw = record.toRawRequest(Set.of("reply-to", "traceparent"));
+
+    assertThat(raw.fallbackId).isEqualTo("reqs-3-41");
+    assertThat(raw.origin).isEqualTo("topic reqs, partition 3, offset 41");
+    assertThat(raw.payload).isEqualTo(utf8("{}"));
+    assertThat(raw.headers).containsOnlyKeys("reply-to");
+  }
+
+  @Test
+  void tombstoneBecomesAnEmptyPayloadThatStillGetsAnErrorRecord() {
+    RawRequest raw = new KafkaRequest("reqs", 0, 5, null, null, null).toRawRequest(Set.of());
+    assertThat(raw.payload).isEmpty();
+    assertThat(raw.headers).isNull();
+  }
+
+  @Test
+  void resultRecordIsKeyedByIdWithTheRequestsHeaders() {
+    RerankOutput out = RerankOutput.ranked("q1", "tiny", new float[] {0.2f, 0.7f}, 9);
+    out.headers = Map.of("reply-to", utf8("replies"));
+
+    ProducerRecord<byte[], byte[]> record =
+        new ResultRecordSerializer("results").serialize(out, null, null);
+
+    assertThat(record.topic()).isEqualTo("results");
+    assertThat(record.key()).isEqualTo(utf8("q1"));
+    assertThat(new String(record.value(), StandardCharsets.UTF_8))
+        .startsWith("{\"id\":\"q1\",\"model\":\"tiny\",\"rankings\":[{\"index\":1");
+    assertThat(record.headers().lastHeader("reply-to").value()).isEqualTo(utf8("replies"));
+  }
+
+  @Test
+  void deadLetterCarriesOriginalBytesHeadersAndWhereItCameFrom() {
+    KafkaRequest request =
+        new KafkaRequest(
+            "reqs", 1, 17, utf8("k"), utf8("[1]"), Map.of("reply-to", utf8("replies")));
+
+    ProducerRecord<byte[], byte[]> record =
+        new DeadLetterSerializer("dlq")
+            .serialize(DeadLetter.of(request, "Expected a JSON object"), null, null);
+
+    assertThat(record.key()).isEqualTo(utf8("k"));
+    assertThat(record.value()).isEqualTo(utf8("[1]"));
+    assertThat(header(record, "reply-to")).isEqualTo("replies");
+    assertThat(header(record, DeadLetter.REASON_HEADER)).isEqualTo("Expected a JSON object");
+    assertThat(header(record, DeadLetter.TOPIC_HEADER)).isEqualTo("reqs");
+    assertThat(header(record, DeadLetter.PARTITION_HEADER)).isEqualTo("1");
+    assertThat(header(record, DeadLetter.OFFSET_HEADER)).isEqualTo("17");
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> record, String key) {
+    return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      classes = {RawRequest.class, RerankOutput.class, KafkaRequest.class, DeadLetter.class})
+  void streamTypesArePojosWithoutKryoFields(Class<?> type) {
+    TypeInformation<?> info = TypeInformation.of(type);
+    assertThat(info).isInstanceOf(PojoTypeInfo.class);
+    PojoTypeInfo<?> pojo = (PojoTypeInfo<?>) info;
+    for (int f = 0; f < pojo.getArity(); f++) {
+      assertThat(pojo.getPojoFieldAt(f).getTypeInformation())
+          .as(pojo.getPojoFieldAt(f).getField().getName())
+          .isNotInstanceOf(GenericTypeInfo.class);
+    }
+  }
+
+  @Test
+  void headersSurviveFlinkSerialisation() throws Exception {
+    RerankOutput out = RerankOutput.ranked("q1", "tiny", new float[] {0.2f}, 3);
+    out.headers = Map.of("reply-to", utf8("replies"));
+    TypeSerializer<RerankOutput> serializer =
+        TypeInformation.of(RerankOutput.class).createSerializer(new SerializerConfigImpl());
+    DataOutputSerializer bytes = new DataOutputSerializer(128);
+    serializer.serialize(out, bytes);
+
+    RerankOutput copy = serializer.deserialize(new DataInputDeserializer(bytes.getCopyOfBuffer()));
+
+    assertThat(copy).isEqualTo(out);
+    assertThat(copy.headers.get("reply-to")).isEqualTo(utf8("replies"));
+  }
+}
