@@ -3,6 +3,7 @@ package io.rerankflow.jobs;
 import kafka.server.BrokerServer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * A single KRaft broker with a separate controller, inside this JVM, on loopback ports that stay
@@ -21,6 +22,9 @@ final class InJvmBroker implements TestBroker {
             .setCombined(false)
             .setNumControllerNodes(1)
             .setNumBrokerNodes(1)
+            // What a released broker runs: the test kit would otherwise bootstrap the newest,
+            // still unstable metadata version with unstable features and APIs enabled.
+            .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
             .build();
     KafkaClusterTestKit cluster =
         new KafkaClusterTestKit.Builder(nodes)
@@ -31,6 +35,8 @@ final class InJvmBroker implements TestBroker {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("transaction.state.log.num.partitions", "2")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("unstable.api.versions.enable", "false")
+            .setConfigProp("unstable.feature.versions.enable", "false")
             .build();
     cluster.format();
     cluster.startup();

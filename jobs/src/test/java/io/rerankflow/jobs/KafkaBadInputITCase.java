@@ -42,15 +42,18 @@ class KafkaBadInputITCase {
 
   @TempDir static Path shared;
   private static TinyModelExpectations tiny;
+  private static TestBroker broker;
 
   @BeforeAll
-  static void writeModel() throws Exception {
+  static void start() throws Exception {
     tiny = new TinyModelExpectations(shared);
+    broker = TestBroker.start();
   }
 
   @AfterAll
-  static void closeModel() {
+  static void stop() throws Exception {
     tiny.close();
+    broker.close();
   }
 
   /** One record to send and what must come of it. */
@@ -59,7 +62,6 @@ class KafkaBadInputITCase {
 
   @Test
   void badRequestsYieldErrorRecordsAndDeadLettersWithoutRestartingTheJob() throws Exception {
-    TestBroker broker = TestBroker.shared();
     String requests = "bad-requests";
     String results = "bad-results";
     String deadLetters = "bad-dead-letters";

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The broker stops mid-run and comes back on the same address: the job resumes by itself, and a
  * {@code read_committed} reader still sees every request exactly once with its failure-free
- * ranking. The test has a broker of its own, so stopping it disturbs no other test.
+ * ranking.
  */
 class KafkaBrokerRestartITCase {
   private static final int REQUESTS = 1500;

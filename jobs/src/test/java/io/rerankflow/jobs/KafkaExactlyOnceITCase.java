@@ -49,21 +49,23 @@ class KafkaExactlyOnceITCase {
 
   @TempDir static Path shared;
   private static TinyModelExpectations tiny;
+  private static TestBroker broker;
 
   @BeforeAll
-  static void writeModel() throws Exception {
+  static void start() throws Exception {
     tiny = new TinyModelExpectations(shared);
+    broker = TestBroker.start();
   }
 
   @AfterAll
-  static void closeModel() {
+  static void stop() throws Exception {
     tiny.close();
+    broker.close();
   }
 
   @Test
   void everyRequestYieldsExactlyOneCommittedResultAcrossTaskManagerLoss(
       @InjectMiniCluster MiniCluster miniCluster) throws Exception {
-    TestBroker broker = TestBroker.shared();
     String requests = "eo-requests";
     String results = "eo-results";
     broker.createTopics(2, requests, results);

@@ -40,21 +40,23 @@ class SourceSinkCombinationsITCase {
 
   @TempDir static Path shared;
   private static TinyModelExpectations tiny;
+  private static TestBroker broker;
 
   @BeforeAll
-  static void writeModel() throws Exception {
+  static void start() throws Exception {
     tiny = new TinyModelExpectations(shared);
+    broker = TestBroker.start();
   }
 
   @AfterAll
-  static void closeModel() {
+  static void stop() throws Exception {
     tiny.close();
+    broker.close();
   }
 
   @Test
   void kafkaRequestsBecomeParquetRowsReadableWithAParquetReader(@TempDir Path dir)
       throws Exception {
-    TestBroker broker = TestBroker.shared();
     String requests = "parquet-requests";
     broker.createTopics(2, requests);
     Map<String, GeneratedRequest> good = new HashMap<>();
@@ -121,7 +123,6 @@ class SourceSinkCombinationsITCase {
 
   @Test
   void jsonLinesFilesBecomeCommittedKafkaRecords(@TempDir Path dir) throws Exception {
-    TestBroker broker = TestBroker.shared();
     String results = "file-results";
     broker.createTopics(1, results);
     Map<String, GeneratedRequest> good = new HashMap<>();

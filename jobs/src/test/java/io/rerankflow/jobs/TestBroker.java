@@ -40,11 +40,6 @@ interface TestBroker extends AutoCloseable {
     }
   }
 
-  /** The broker every Kafka test class shares (one per test JVM); closed when the JVM exits. */
-  static TestBroker shared() {
-    return Shared.INSTANCE;
-  }
-
   default void createTopics(int partitions, String... topics) throws Exception {
     try (Admin admin = admin()) {
       admin
@@ -66,31 +61,5 @@ interface TestBroker extends AutoCloseable {
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
             (int) Duration.ofSeconds(60).toMillis()));
     return Admin.create(props);
-  }
-
-  /** Holder of the shared broker, started on first use. */
-  final class Shared {
-    static final TestBroker INSTANCE = startShared();
-
-    private Shared() {}
-
-    private static TestBroker startShared() {
-      try {
-        TestBroker broker = TestBroker.start();
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      try {
-                        broker.close();
-                      } catch (Exception e) {
-                        // The JVM is going away; the broker's files are in a temp dir.
-                      }
-                    }));
-        return broker;
-      } catch (Exception e) {
-        throw new IllegalStateException("could not start a test Kafka broker", e);
-      }
-    }
   }
 }
