@@ -58,7 +58,8 @@ public final class RequestParser implements Serializable {
   public ParseResult parse(byte[] body, RecordOrigin origin) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(body);
+      // A null body (e.g. a Kafka record without a value) is empty input, not a crash.
+      root = body == null ? null : MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       return reject(origin.fallbackId(), null, ErrorKind.MALFORMED_JSON, malformed(e, origin));
     } catch (IOException e) {
