@@ -18,6 +18,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
@@ -89,9 +90,13 @@ public final class RerankJob implements Callable<Integer> {
 
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("rerankflow " + options.input().getFileName());
-    JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
-
     console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
+    if (result instanceof DetachedJobExecutionResult) {
+      // `flink run -d`: the job runs on after submission, so there is nothing to count yet.
+      console.println("Submitted job " + result.getJobID() + " (detached)");
+      return 0;
+    }
+    JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
     console.println("Summary: " + summary.line());
     return 0;
   }

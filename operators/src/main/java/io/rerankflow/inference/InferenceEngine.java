@@ -42,7 +42,7 @@ public final class InferenceEngine implements AutoCloseable {
       Map<String, LoadedModel> models, BatchingSettings batching, String threadName) {
     this.models = new LinkedHashMap<>(models);
     this.planner = new BatchPlanner(batching);
-    this.worker = new Thread(this::runLoop, threadName);
+    this.worker = NativeStack.thread(this::runLoop, threadName);
     this.worker.setDaemon(true);
     this.worker.start();
   }

@@ -50,6 +50,10 @@ public final class OnnxBatchModel implements BatchModel {
 
   /** Loads a model; any mismatch with what rerankflow can feed or read fails here, at start. */
   public static OnnxBatchModel load(ModelDirectory dir, SessionSettings settings) {
+    return NativeStack.call("onnxruntime-load", () -> loadOnThisThread(dir, settings));
+  }
+
+  private static OnnxBatchModel loadOnThisThread(ModelDirectory dir, SessionSettings settings) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session;
     try (OrtSession.SessionOptions options = sessionOptions(settings)) {
