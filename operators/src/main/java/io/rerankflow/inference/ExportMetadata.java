@@ -42,11 +42,6 @@ final class ExportMetadata {
         dir, readObject(dir, CONFIG_FILE), readObject(dir, TOKENIZER_CONFIG_FILE));
   }
 
-  /** Nothing known (an export without the Hugging Face side files). */
-  static ExportMetadata none(Path dir) {
-    return new ExportMetadata(dir, MissingNode.getInstance(), MissingNode.getInstance());
-  }
-
   /**
    * The family named by {@code config.json}; empty without one.
    *
