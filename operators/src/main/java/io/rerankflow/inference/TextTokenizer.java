@@ -27,7 +27,7 @@ public final class TextTokenizer implements AutoCloseable {
     // Workers must never make network calls of their own, so opt out before the first load.
     System.setProperty("OPT_OUT_TRACKING", "true");
     System.setProperty("ai.djl.offline", "true");
-    // TokenizerLibrary.load();
+    TokenizerLibrary.load();
   }
 
   // DJL marks tokens added by the post-processor with sequence id -1 (Hugging Face's None).
