@@ -64,6 +64,23 @@ public record ModelSpec(
     }
   }
 
+  /**
+   * This spec served under {@code servedName} alone: the configured name and aliases are dropped,
+   * so one directory can be served under several names without their aliases colliding.
+   */
+  public ModelSpec withServedName(String servedName) {
+    return new ModelSpec(
+        servedName,
+        List.of(),
+        kind,
+        maxLength,
+        pooling,
+        queryPrefix,
+        passagePrefix,
+        paddingSide,
+        padTokenId);
+  }
+
   /** Reads and validates a {@code rerank.json}; messages name the file and the field. */
   public static ModelSpec read(Path file) {
     JsonNode root;

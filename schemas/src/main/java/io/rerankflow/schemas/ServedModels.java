@@ -59,6 +59,10 @@ public final class ServedModels implements Serializable {
     private Builder() {}
 
     public Builder add(String name, List<String> aliases) {
+      if (aliasesByName.containsKey(name)) {
+        throw new IllegalStateException(
+            "model name '" + name + "' is served twice; give each --model its own name=dir");
+      }
       aliasesByName.put(name, List.copyOf(aliases));
       return this;
     }
