@@ -1,6 +1,5 @@
 package io.rerankflow.jobs;
 
-import io.rerankflow.inference.ModelLocator;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.IOException;
@@ -67,10 +66,14 @@ public final class RerankJob implements Callable<Integer> {
             options.engineSettings(),
             options.parallelism(),
             options.capacity(),
-            options.timeout())
+            options.timeout(),
+            options.engine().extensions())
         .map(new OutputCounters())
         .name("count")
         .uid("count")
+        // Chained to the reranking tasks, so counts move while they run (batch mode would
+        // otherwise count behind a blocking exchange, after the last request).
+        .setParallelism(options.parallelism())
         .sinkTo(sink)
         .name("results")
         .uid("results");
@@ -79,17 +82,25 @@ public final class RerankJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options.validate();
-    options.models.forEach(ModelLocator::resolve);
+    options.engine().servedModels();
     Path output = options.output().toAbsolutePath();
     prepareOutput(output);
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(BoundedRun.localConfiguration());
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     build(env, fileSource(options.input()), fileSink(output));
 
     long start = System.nanoTime();
-    JobExecutionResult result = env.execute("rerankflow " + options.input().getFileName());
-    JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
+    JobExecutionResult result =
+        BoundedRun.execute(
+            env,
+            "rerankflow " + options.input().getFileName(),
+            InputTotals.countAsync(options.input()),
+            console);
+    JobSummary summary =
+        JobSummary.of(
+            result.getAllAccumulatorResults(), Duration.ofNanos(System.nanoTime() - start));
 
     console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
     console.println("Summary: " + summary.line());
