@@ -3,6 +3,7 @@ package io.rerankflow.inference;
 import io.rerankflow.schemas.ServedModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -31,13 +32,14 @@ public final class ModelLocator {
   }
 
   /**
-   * The names and aliases that {@code locations} serve, failing fast when two of them claim the
-   * same name (a slot could not route requests between them).
+   * The names and aliases that {@code locations} serve (a value given twice counts once, as in
+   * {@link EngineSettings}), failing fast when two of them claim the same name: a slot could not
+   * route requests between them.
    */
   public static ServedModels servedModels(List<String> locations) {
     try {
       ServedModels.Builder served = ServedModels.builder();
-      for (String location : locations) {
+      for (String location : new LinkedHashSet<>(locations)) {
         ModelSpec spec = resolve(location).spec();
         served.add(spec.name(), spec.aliases());
       }
