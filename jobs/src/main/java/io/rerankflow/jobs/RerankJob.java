@@ -1,6 +1,5 @@
 package io.rerankflow.jobs;
 
-import io.rerankflow.inference.ModelLocator;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.IOException;
@@ -16,9 +15,9 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.core.execution.DetachedJobExecutionResult;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
@@ -68,10 +67,14 @@ public final class RerankJob implements Callable<Integer> {
             options.engineSettings(),
             options.parallelism(),
             options.capacity(),
-            options.timeout())
+            options.timeout(),
+            options.engine().extensions())
         .map(new OutputCounters())
         .name("count")
         .uid("count")
+        // Chained to the reranking tasks, so counts move while they run (batch mode would
+        // otherwise count behind a blocking exchange, after the last request).
+        .setParallelism(options.parallelism())
         .sinkTo(sink)
         .name("results")
         .uid("results");
@@ -80,25 +83,40 @@ public final class RerankJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options.validate();
-    options.models.forEach(ModelLocator::resolve);
+    options.engine().servedModels();
     Path output = options.output().toAbsolutePath();
     prepareOutput(output);
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(BoundedRun.localConfiguration());
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     build(env, fileSource(options.input()), fileSink(output));
 
     long start = System.nanoTime();
-    JobExecutionResult result = env.execute("rerankflow " + options.input().getFileName());
-    console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
-    if (result instanceof DetachedJobExecutionResult) {
+    if (isDetachedSubmission(env)) {
       // `flink run -d`: the job runs on after submission, so there is nothing to count yet.
-      console.println("Submitted job " + result.getJobID() + " (detached)");
+      console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
+      console.println("Submitted job " + env.executeAsync(jobName()).getJobID() + " (detached)");
       return 0;
     }
-    JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
+    JobExecutionResult result =
+        BoundedRun.execute(env, jobName(), InputTotals.countAsync(options.input()), console);
+    JobSummary summary =
+        JobSummary.of(
+            result.getAllAccumulatorResults(), Duration.ofNanos(System.nanoTime() - start));
+
+    console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
     console.println("Summary: " + summary.line());
     return 0;
+  }
+
+  private String jobName() {
+    return "rerankflow " + options.input().getFileName();
+  }
+
+  // `flink run -d` sets execution.attached=false; java -jar and attached runs leave it unset/true.
+  private static boolean isDetachedSubmission(StreamExecutionEnvironment env) {
+    return !env.getConfiguration().getOptional(DeploymentOptions.ATTACHED).orElse(true);
   }
 
   static FileSource<RawRequest> fileSource(Path input) {

@@ -231,12 +231,13 @@ public final class InferenceEngine implements AutoCloseable {
       if (--remaining == 0 && !finished) {
         finished = true;
         RankingRequest request = encoded.request();
-        done.accept(
+        RerankOutput ranking =
             RerankOutput.ranked(
                 request.id(),
                 request.model(),
                 model.encoder().logits(outputs),
-                encoded.promptTokens()));
+                encoded.promptTokens());
+        done.accept(request.response().shape(ranking, request.passages()));
       }
     }
 

@@ -78,6 +78,25 @@ public record ModelSpec(
   }
 
   /**
+   * This spec served under {@code servedName} alone: the configured name and aliases are dropped,
+   * so one directory can be served under several names without their aliases colliding.
+   */
+  public ModelSpec withServedName(String servedName) {
+    return new ModelSpec(
+        servedName,
+        List.of(),
+        kind,
+        family,
+        maxLength,
+        pooling,
+        queryPrefix,
+        passagePrefix,
+        template,
+        paddingSide,
+        padTokenId);
+  }
+
+  /**
    * Reads and validates a {@code rerank.json}, filling what it leaves out from the export; messages
    * name the file and the field.
    */

@@ -71,9 +71,9 @@ public final class ServedModels implements Serializable {
       for (Map.Entry<String, List<String>> model : added) {
         if (aliasesByName.putIfAbsent(model.getKey(), model.getValue()) != null) {
           throw new IllegalStateException(
-              "model '"
+              "model name '"
                   + model.getKey()
-                  + "' is added twice; add each model once, with all of its aliases");
+                  + "' is served twice; give each --model its own name=dir");
         }
       }
       Map<String, String> seen = new LinkedHashMap<>();
