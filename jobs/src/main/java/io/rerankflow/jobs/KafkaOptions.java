@@ -27,7 +27,7 @@ public final class KafkaOptions {
       description =
           "Consumer group; offsets are committed to it on each checkpoint. Default:"
               + " ${DEFAULT-VALUE}.")
-  String groupId;
+  String groupId = "rerankflow";
 
   @Option(
       names = "--starting-offsets",
@@ -37,7 +37,7 @@ public final class KafkaOptions {
           "Where a fresh job starts reading: committed (earliest when the group has none),"
               + " earliest or latest. A restore from a checkpoint ignores it. Default:"
               + " ${DEFAULT-VALUE}.")
-  StartingOffsets startingOffsets;
+  StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
 
   @Option(
       names = "--results-topic",
@@ -70,7 +70,7 @@ public final class KafkaOptions {
       description =
           "Kafka sink guarantee: exactly-once (transactions committed on checkpoints; read with"
               + " isolation.level=read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
-  Delivery delivery;
+  Delivery delivery = Delivery.EXACTLY_ONCE;
 
   @Option(
       names = "--transactional-id-prefix",
@@ -87,7 +87,7 @@ public final class KafkaOptions {
           "transaction.timeout.ms of the exactly-once sinks; must stay below the broker's"
               + " transaction.max.timeout.ms (15m by default) and above the checkpoint interval."
               + " Default: ${DEFAULT-VALUE}.")
-  Duration transactionTimeout;
+  Duration transactionTimeout = Duration.ofSeconds(60);
 
   @Option(
       names = "--checkpoint-interval",
@@ -96,7 +96,7 @@ public final class KafkaOptions {
       description =
           "Checkpoint interval when streaming (Kafka source or sink); exactly-once results"
               + " become visible at this pace. Default: ${DEFAULT-VALUE}.")
-  Duration checkpointInterval;
+  Duration checkpointInterval = Duration.ofSeconds(5);
 
   @Option(
       names = "--kafka-property",

@@ -1,6 +1,5 @@
 package io.rerankflow.jobs;
 
-import io.rerankflow.inference.ModelLocator;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -77,10 +77,14 @@ public final class RerankJob implements Callable<Integer> {
             options.engineSettings(),
             options.parallelism(),
             options.capacity(),
-            options.timeout())
+            options.timeout(),
+            options.engine().extensions())
         .map(new OutputCounters())
         .name("count")
         .uid("count")
+        // Chained to the reranking tasks, so counts move while they run (batch mode would
+        // otherwise count behind a blocking exchange, after the last request).
+        .setParallelism(options.parallelism())
         .sinkTo(sink)
         .name("results")
         .uid("results");
@@ -146,14 +150,21 @@ public final class RerankJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options.validate();
-    options.models.forEach(ModelLocator::resolve);
+    options.engine().servedModels();
     if (options.sink() != SinkKind.KAFKA) {
       prepareOutput(options.output().toAbsolutePath());
     }
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(BoundedRun.localConfiguration());
     buildFromOptions(env);
 
+    if (isDetachedSubmission(env)) {
+      // `flink run -d`: the job runs on after submission, so there is nothing to count yet.
+      console.println("Results: " + describeResults());
+      console.println("Submitted job " + env.executeAsync(jobName()).getJobID() + " (detached)");
+      return 0;
+    }
     if (options.source() == SourceKind.KAFKA) {
       KafkaOptions kafka = options.kafka();
       console.println(
@@ -164,16 +175,25 @@ public final class RerankJob implements Callable<Integer> {
               + " into "
               + describeResults()
               + " until cancelled (Ctrl-C)");
-      env.execute("rerankflow kafka:" + kafka.requestsTopic());
+      env.execute(jobName());
       return 0;
     }
     long start = System.nanoTime();
-    JobExecutionResult result = env.execute("rerankflow " + options.input().getFileName());
-    JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
+    JobExecutionResult result =
+        BoundedRun.execute(env, jobName(), InputTotals.countAsync(options.input()), console);
+    JobSummary summary =
+        JobSummary.of(
+            result.getAllAccumulatorResults(), Duration.ofNanos(System.nanoTime() - start));
 
     console.println("Results: " + describeResults());
     console.println("Summary: " + summary.line());
     return 0;
+  }
+
+  private String jobName() {
+    return options.source() == SourceKind.KAFKA
+        ? "rerankflow kafka:" + options.kafka().requestsTopic()
+        : "rerankflow " + options.input().getFileName();
   }
 
   private String describeResults() {
@@ -190,6 +210,11 @@ public final class RerankJob implements Callable<Integer> {
               + OptionValues.of(options.kafka().delivery())
               + ")";
     };
+  }
+
+  // `flink run -d` sets execution.attached=false; java -jar and attached runs leave it unset/true.
+  private static boolean isDetachedSubmission(StreamExecutionEnvironment env) {
+    return !env.getConfiguration().getOptional(DeploymentOptions.ATTACHED).orElse(true);
   }
 
   static FileSource<RawRequest> fileSource(Path input) {

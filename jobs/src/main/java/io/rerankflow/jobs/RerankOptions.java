@@ -1,12 +1,8 @@
 package io.rerankflow.jobs;
 
-import io.rerankflow.inference.BatchingSettings;
-import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -18,7 +14,7 @@ public final class RerankOptions {
       defaultValue = "file",
       converter = SourceKind.Converter.class,
       description = "Where requests come from: file (--input) or kafka. Default: ${DEFAULT-VALUE}.")
-  SourceKind source;
+  SourceKind source = SourceKind.FILE;
 
   @Option(
       names = "--sink",
@@ -27,7 +23,7 @@ public final class RerankOptions {
       description =
           "Where results go: file (JSONL in --output), parquet (--output) or kafka"
               + " (--results-topic). Default: ${DEFAULT-VALUE}.")
-  SinkKind sink;
+  SinkKind sink = SinkKind.FILE;
 
   @Option(
       names = "--input",
@@ -37,68 +33,24 @@ public final class RerankOptions {
   @Option(names = "--output", description = "Directory for the JSONL or Parquet results.")
   Path output;
 
-  @Mixin KafkaOptions kafka = new KafkaOptions();
-
   @Option(
       names = "--overwrite",
       description = "Replace earlier results in --output instead of refusing to run.")
   boolean overwrite;
 
-  @Option(
-      names = "--model",
-      description =
-          "Model directory, or 'default' for the embedded bge-small-en-v1.5. Repeat for several"
-              + " models; requests pick one by name. Default: ${DEFAULT-VALUE}.",
-      defaultValue = "default")
-  List<String> models = new ArrayList<>();
+  @Mixin EngineOptions engine = new EngineOptions();
 
-  @Option(
-      names = "--parallelism",
-      defaultValue = "1",
-      description = "Task slots running the model; each holds one copy. Default: ${DEFAULT-VALUE}.")
-  int parallelism;
+  @Mixin KafkaOptions kafka = new KafkaOptions();
 
-  @Option(
-      names = "--max-batch-tokens",
-      defaultValue = "16384",
-      description =
-          "Padded-token budget of one batch (longest row x rows). Default: ${DEFAULT-VALUE}.")
-  int maxBatchTokens;
-
-  @Option(
-      names = "--max-batch-size",
-      defaultValue = "64",
-      description = "Most rows in one batch. Default: ${DEFAULT-VALUE}.")
-  int maxBatchSize;
-
-  @Option(
-      names = "--device",
-      defaultValue = "cpu",
-      description = "cpu, cuda:N (fail if CUDA cannot load) or auto. Default: ${DEFAULT-VALUE}.")
-  String device;
-
-  @Option(
-      names = "--intra-op-threads",
-      defaultValue = "0",
-      description = "ONNX Runtime threads per slot; 0 = cores / slots. Default: ${DEFAULT-VALUE}.")
-  int intraOpThreads;
-
-  @Option(
-      names = "--capacity",
-      defaultValue = "128",
-      description =
-          "Requests in flight per slot; the batching window draws from them. Default:"
-              + " ${DEFAULT-VALUE}.")
-  int capacity;
-
-  @Option(
-      names = "--timeout",
-      defaultValue = "30m",
-      converter = DurationConverter.class,
-      description =
-          "How long one request may wait in the operator before it becomes a timeout error record."
-              + " Default: ${DEFAULT-VALUE}.")
-  Duration timeout;
+  /** Options for reranking {@code input} into {@code output} with {@code engine}'s settings. */
+  static RerankOptions of(Path input, Path output, boolean overwrite, EngineOptions engine) {
+    RerankOptions options = new RerankOptions();
+    options.input = input;
+    options.output = output;
+    options.overwrite = overwrite;
+    options.engine = engine;
+    return options;
+  }
 
   /** Checks values that picocli cannot, with messages that say how to fix them. */
   public void validate() {
@@ -115,14 +67,7 @@ public final class RerankOptions {
         sink != SinkKind.KAFKA || output == null,
         "--output is for --sink file or parquet; with --sink kafka results go to --results-topic");
     kafka.validate(source == SourceKind.KAFKA, sink == SinkKind.KAFKA);
-    require(parallelism >= 1, "--parallelism must be at least 1");
-    require(maxBatchTokens >= 1, "--max-batch-tokens must be at least 1");
-    require(maxBatchSize >= 1, "--max-batch-size must be at least 1");
-    require(capacity >= 1, "--capacity must be at least 1");
-    require(intraOpThreads >= 0, "--intra-op-threads must be 0 (automatic) or more");
-    require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, e.g. 10m");
-    require(!models.isEmpty(), "--model is needed at least once (try --model default)");
-    Device.parse(device);
+    engine.validate();
   }
 
   private static void require(boolean condition, String message) {
@@ -131,12 +76,12 @@ public final class RerankOptions {
     }
   }
 
+  public EngineOptions engine() {
+    return engine;
+  }
+
   public EngineSettings engineSettings() {
-    return new EngineSettings(
-        models,
-        Device.parse(device),
-        intraOpThreads,
-        new BatchingSettings(maxBatchTokens, maxBatchSize));
+    return engine.engineSettings();
   }
 
   public SourceKind source() {
@@ -160,15 +105,15 @@ public final class RerankOptions {
   }
 
   public int parallelism() {
-    return parallelism;
+    return engine.parallelism();
   }
 
   public int capacity() {
-    return capacity;
+    return engine.capacity();
   }
 
   public Duration timeout() {
-    return timeout;
+    return engine.timeout();
   }
 
   public boolean overwrite() {

@@ -13,15 +13,29 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class RerankStage {
   private RerankStage() {}
 
+  /** Strict NIM requests; see the overload for the opt-in extensions. */
   public static DataStream<RerankOutput> apply(
       DataStream<RawRequest> requests,
       EngineSettings engine,
       int parallelism,
       int capacity,
       Duration timeout) {
+    return apply(requests, engine, parallelism, capacity, timeout, false);
+  }
+
+  /**
+   * @param extensions whether requests may use {@code top_n} and {@code return_text}
+   */
+  public static DataStream<RerankOutput> apply(
+      DataStream<RawRequest> requests,
+      EngineSettings engine,
+      int parallelism,
+      int capacity,
+      Duration timeout,
+      boolean extensions) {
     return AsyncDataStream.unorderedWait(
             requests.rebalance(),
-            new RerankAsyncFunction(engine),
+            new RerankAsyncFunction(engine, extensions),
             timeout.toMillis(),
             TimeUnit.MILLISECONDS,
             capacity)

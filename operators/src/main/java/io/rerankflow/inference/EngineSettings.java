@@ -1,13 +1,16 @@
 package io.rerankflow.inference;
 
 import java.io.Serializable;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
  * Everything a task slot needs to build its {@link InferenceEngine}: which models, where they run
  * and how rows are batched.
  *
- * @param modelLocations {@code --model} values ({@code default} or directories)
+ * @param modelLocations {@code --model} values ({@code default}, a directory, or {@code name=}
+ *     either to serve it under that name, see {@link ModelLocator}); a value given twice is loaded
+ *     once
  * @param device where ONNX Runtime runs
  * @param intraOpThreads ONNX Runtime threads per slot; 0 picks cores / slots
  * @param batching batch packing limits
@@ -16,7 +19,7 @@ public record EngineSettings(
     List<String> modelLocations, Device device, int intraOpThreads, BatchingSettings batching)
     implements Serializable {
   public EngineSettings {
-    modelLocations = List.copyOf(modelLocations);
+    modelLocations = List.copyOf(new LinkedHashSet<>(modelLocations));
     if (modelLocations.isEmpty()) {
       throw new IllegalArgumentException("at least one --model is needed");
     }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,7 @@ public final class InferenceEngine implements AutoCloseable {
   private final BatchPlanner planner;
   private final LinkedBlockingQueue<PendingRequest> queue = new LinkedBlockingQueue<>();
   private final Thread worker;
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private volatile boolean running = true;
 
   /**
@@ -42,7 +45,7 @@ public final class InferenceEngine implements AutoCloseable {
       Map<String, LoadedModel> models, BatchingSettings batching, String threadName) {
     this.models = new LinkedHashMap<>(models);
     this.planner = new BatchPlanner(batching);
-    this.worker = new Thread(this::runLoop, threadName);
+    this.worker = NativeStack.thread(this::runLoop, threadName);
     this.worker.setDaemon(true);
     this.worker.start();
   }
@@ -63,18 +66,24 @@ public final class InferenceEngine implements AutoCloseable {
                   "Model '" + request.model() + "' is not loaded in this engine")));
       return;
     }
-    EncodedRequest encoded;
+    RerankOutput rejected;
+    // Shared with other callers, exclusive with close(): a tokenizer is never closed under an
+    // encode, and a request is never queued after the inference thread's last drain.
+    lifecycle.readLock().lock();
     try {
-      encoded = model.encoder().encode(request);
+      if (!running) {
+        rejected = closedError(request);
+      } else {
+        queue.add(new PendingRequest(model.encoder().encode(request), model, done));
+        return;
+      }
     } catch (RerankException e) {
-      done.accept(RerankOutput.failed(request.id(), request.model(), e.failure()));
-      return;
+      rejected = RerankOutput.failed(request.id(), request.model(), e.failure());
+    } finally {
+      lifecycle.readLock().unlock();
     }
-    if (!running) {
-      done.accept(closedError(request));
-      return;
-    }
-    queue.add(new PendingRequest(encoded, model, done));
+    // Outside the lock: a callback may itself close the engine.
+    done.accept(rejected);
   }
 
   private void runLoop() {
@@ -93,6 +102,8 @@ public final class InferenceEngine implements AutoCloseable {
       window.add(first);
       queue.drainTo(window);
       score(window);
+      // close() stops scoring between batches: answer what the window left, never drop it.
+      window.forEach(pending -> pending.fail(closedFailure()));
       window.clear();
     }
     queue.drainTo(window);
@@ -133,6 +144,10 @@ public final class InferenceEngine implements AutoCloseable {
     float[][] outputs;
     try {
       outputs = model.model().forward(sequences);
+      if (outputs.length != live.size()) {
+        throw new IllegalStateException(
+            "the model returned " + outputs.length + " outputs for " + live.size() + " rows");
+      }
     } catch (Exception e) {
       LOG.error("inference failed for a batch of {} rows", live.size(), e);
       RerankFailure failure =
@@ -148,7 +163,12 @@ public final class InferenceEngine implements AutoCloseable {
   /** Stops the inference thread, waits for the batch in flight, then closes every model. */
   @Override
   public void close() {
-    running = false;
+    lifecycle.writeLock().lock();
+    try {
+      running = false;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
     boolean interrupted = false;
     while (worker.isAlive()) {
       try {
@@ -211,12 +231,13 @@ public final class InferenceEngine implements AutoCloseable {
       if (--remaining == 0 && !finished) {
         finished = true;
         RankingRequest request = encoded.request();
-        done.accept(
+        RerankOutput ranking =
             RerankOutput.ranked(
                 request.id(),
                 request.model(),
                 model.encoder().logits(outputs),
-                encoded.promptTokens()));
+                encoded.promptTokens());
+        done.accept(request.response().shape(ranking, request.passages()));
       }
     }
 

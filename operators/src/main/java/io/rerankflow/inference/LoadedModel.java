@@ -10,7 +10,7 @@ public record LoadedModel(ModelSpec spec, RequestEncoder encoder, BatchModel mod
     TextTokenizer tokenizer = new TextTokenizer(dir.tokenizerFile(), spec.maxLength());
     RequestEncoder encoder =
         spec.kind() == ModelKind.CROSS_ENCODER
-            ? new CrossEncoderRequests(tokenizer)
+            ? new CrossEncoderRequests(tokenizer, spec.template())
             : new BiEncoderRequests(tokenizer, spec.queryPrefix(), spec.passagePrefix());
     try {
       return new LoadedModel(spec, encoder, OnnxBatchModel.load(dir, settings));

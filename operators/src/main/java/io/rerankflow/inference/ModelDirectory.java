@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * A model on disk: {@code model.onnx}, {@code tokenizer.json} and {@code rerank.json} in one
- * directory.
+ * directory, optionally with the export's {@code config.json} and {@code tokenizer_config.json}.
  */
 public record ModelDirectory(Path root, ModelSpec spec) implements Serializable {
   public static final String ONNX_FILE = "model.onnx";
@@ -32,7 +32,8 @@ public record ModelDirectory(Path root, ModelSpec spec) implements Serializable 
               + missing
               + " (expected model.onnx, tokenizer.json and rerank.json)");
     }
-    return new ModelDirectory(root, ModelSpec.read(root.resolve(ModelSpec.FILE_NAME)));
+    return new ModelDirectory(
+        root, ModelSpec.read(root.resolve(ModelSpec.FILE_NAME), ExportMetadata.read(root)));
   }
 
   public Path onnxFile() {

@@ -13,16 +13,20 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What {@code rerank.json} says about a model directory: the served name, how to score, the token
- * limit, and how to tokenise and pad. Defaults fit a BERT-style cross-encoder.
+ * How to serve a model directory: the served name, how to score, the token limit, and how to
+ * tokenise and pad. Each value comes from {@code rerank.json} when it sets it, else from the export
+ * itself ({@code config.json}, {@code tokenizer_config.json}), else from the family's default.
  *
  * @param name served model name (what requests put in {@code model})
  * @param aliases other names requests may use
  * @param kind cross-encoder or bi-encoder
+ * @param family the architecture the export comes from
  * @param maxLength the token limit of one sequence, special tokens included
  * @param pooling bi-encoder pooling (ignored by cross-encoders)
  * @param queryPrefix text put before the query (bi-encoder instructions, e.g. BGE's)
  * @param passagePrefix text put before each passage
+ * @param template for cross-encoders that read a pair as one text; null to use the tokenizer's pair
+ *     template
  * @param paddingSide where pad tokens go in a batch
  * @param padTokenId the id used for padding positions (masked out by attention_mask)
  */
@@ -30,10 +34,12 @@ public record ModelSpec(
     String name,
     List<String> aliases,
     ModelKind kind,
+    ModelFamily family,
     int maxLength,
     Pooling pooling,
     String queryPrefix,
     String passagePrefix,
+    PromptTemplate template,
     PaddingSide paddingSide,
     long padTokenId)
     implements Serializable {
@@ -47,6 +53,8 @@ public record ModelSpec(
           "name",
           "aliases",
           "kind",
+          "family",
+          "template",
           "max_length",
           "pooling",
           "query_prefix",
@@ -62,10 +70,37 @@ public record ModelSpec(
     if (maxLength < 2) {
       throw new IllegalArgumentException("max_length: must be at least 2, was " + maxLength);
     }
+    if (template != null && kind != ModelKind.CROSS_ENCODER) {
+      throw new IllegalArgumentException(
+          "template: only cross-encoders read a pair as one text; a bi-encoder takes"
+              + " query_prefix and passage_prefix");
+    }
   }
 
-  /** Reads and validates a {@code rerank.json}; messages name the file and the field. */
-  public static ModelSpec read(Path file) {
+  /**
+   * This spec served under {@code servedName} alone: the configured name and aliases are dropped,
+   * so one directory can be served under several names without their aliases colliding.
+   */
+  public ModelSpec withServedName(String servedName) {
+    return new ModelSpec(
+        servedName,
+        List.of(),
+        kind,
+        family,
+        maxLength,
+        pooling,
+        queryPrefix,
+        passagePrefix,
+        template,
+        paddingSide,
+        padTokenId);
+  }
+
+  /**
+   * Reads and validates a {@code rerank.json}, filling what it leaves out from the export; messages
+   * name the file and the field.
+   */
+  static ModelSpec read(Path file, ExportMetadata export) {
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readAllBytes(file));
@@ -73,13 +108,13 @@ public record ModelSpec(
       throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
     }
     try {
-      return fromJson(root);
+      return fromJson(root, export);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
     }
   }
 
-  static ModelSpec fromJson(JsonNode root) {
+  static ModelSpec fromJson(JsonNode root, ExportMetadata export) {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("expected a JSON object");
     }
@@ -98,23 +133,39 @@ public record ModelSpec(
       }
       aliasNode.forEach(a -> aliases.add(text(a, "aliases[]")));
     }
+    ModelKind kind =
+        root.has("kind")
+            ? ModelKind.fromConfig(text(root.get("kind"), "kind"))
+            : ModelKind.CROSS_ENCODER;
+    ModelFamily family =
+        root.has("family")
+            ? ModelFamily.fromConfig(text(root.get("family"), "family"))
+            : export.family().orElse(ModelFamily.BERT);
+    String template =
+        root.has("template")
+            ? text(root.get("template"), "template")
+            : kind == ModelKind.CROSS_ENCODER ? family.defaultTemplate() : null;
     return new ModelSpec(
         text(root.get("name"), "name"),
         aliases,
-        root.has("kind")
-            ? ModelKind.fromConfig(text(root.get("kind"), "kind"))
-            : ModelKind.CROSS_ENCODER,
-        root.has("max_length") ? positiveInt(root.get("max_length"), "max_length") : 512,
+        kind,
+        family,
+        root.has("max_length")
+            ? positiveInt(root.get("max_length"), "max_length")
+            : export.maxLength().orElse(family.defaultMaxLength()),
         root.has("pooling")
             ? enumValue(Pooling.class, text(root.get("pooling"), "pooling"), "pooling")
             : Pooling.CLS,
         root.has("query_prefix") ? text(root.get("query_prefix"), "query_prefix") : "",
         root.has("passage_prefix") ? text(root.get("passage_prefix"), "passage_prefix") : "",
+        template == null ? null : PromptTemplate.parse(template),
         root.has("padding_side")
             ? enumValue(
                 PaddingSide.class, text(root.get("padding_side"), "padding_side"), "padding_side")
-            : PaddingSide.RIGHT,
-        root.has("pad_token_id") ? positiveInt(root.get("pad_token_id"), "pad_token_id") : 0);
+            : export.paddingSide().orElse(family.defaultPaddingSide()),
+        root.has("pad_token_id")
+            ? positiveInt(root.get("pad_token_id"), "pad_token_id")
+            : export.padTokenId().orElse(0));
   }
 
   private static String text(JsonNode node, String field) {

@@ -1,6 +1,7 @@
 package io.rerankflow.inference;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -8,7 +9,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A model directory's {@code model.onnx} in an ONNX Runtime session: pads a batch, runs it, and
- * reads the head. Inputs are discovered from the session ({@code input_ids}, {@code
- * attention_mask}, optional {@code token_type_ids}).
+ * reads the head. Inputs are discovered from the session and checked against the model's family
+ * ({@link OnnxInputs}): {@code input_ids}, {@code attention_mask}, optional {@code token_type_ids}
+ * or {@code position_ids}.
  *
  * <p>Cross-encoder heads: {@code [B]} or {@code [B,1]} is the logit; {@code [B,2]} is a two-class
  * head whose logit is class 1 minus class 0 (the log-odds of "relevant", which ranks exactly as the
@@ -29,27 +30,38 @@ import org.slf4j.LoggerFactory;
 public final class OnnxBatchModel implements BatchModel {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxBatchModel.class);
 
-  static final String INPUT_IDS = "input_ids";
-  static final String ATTENTION_MASK = "attention_mask";
-  static final String TOKEN_TYPE_IDS = "token_type_ids";
-  private static final Set<String> KNOWN_INPUTS = Set.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+  static final String INPUT_IDS = OnnxInputs.INPUT_IDS;
+  static final String ATTENTION_MASK = OnnxInputs.ATTENTION_MASK;
+  static final String TOKEN_TYPE_IDS = OnnxInputs.TOKEN_TYPE_IDS;
+  static final String POSITION_IDS = OnnxInputs.POSITION_IDS;
+
+  // ONNX Runtime widens float16 and bfloat16 outputs to float32 in getFloatBuffer().
+  private static final Set<OnnxJavaType> FLOAT_OUTPUTS =
+      Set.of(OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16, OnnxJavaType.BFLOAT16);
 
   private final OrtEnvironment env;
   private final OrtSession session;
   private final ModelSpec spec;
   private final boolean takesTypeIds;
+  private final boolean takesPositionIds;
   private final String outputName;
 
-  private OnnxBatchModel(OrtEnvironment env, OrtSession session, ModelSpec spec, String output) {
+  private OnnxBatchModel(
+      OrtEnvironment env, OrtSession session, ModelSpec spec, OnnxInputs inputs, String output) {
     this.env = env;
     this.session = session;
     this.spec = spec;
-    this.takesTypeIds = session.getInputNames().contains(TOKEN_TYPE_IDS);
+    this.takesTypeIds = inputs.tokenTypeIds();
+    this.takesPositionIds = inputs.positionIds();
     this.outputName = output;
   }
 
   /** Loads a model; any mismatch with what rerankflow can feed or read fails here, at start. */
   public static OnnxBatchModel load(ModelDirectory dir, SessionSettings settings) {
+    return NativeStack.call("onnxruntime-load", () -> loadOnThisThread(dir, settings));
+  }
+
+  private static OnnxBatchModel loadOnThisThread(ModelDirectory dir, SessionSettings settings) {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OrtSession session;
     try (OrtSession.SessionOptions options = sessionOptions(settings)) {
@@ -58,9 +70,10 @@ public final class OnnxBatchModel implements BatchModel {
       throw new IllegalStateException("cannot load " + dir.onnxFile() + ": " + e.getMessage(), e);
     }
     try {
-      checkInputs(dir, session);
+      OnnxInputs inputs =
+          OnnxInputs.check(dir.onnxFile(), dir.spec().family(), session.getInputInfo());
       String output = chooseOutput(dir, session);
-      return new OnnxBatchModel(env, session, dir.spec(), output);
+      return new OnnxBatchModel(env, session, dir.spec(), inputs, output);
     } catch (RuntimeException | OrtException e) {
       closeQuietly(session);
       if (e instanceof RuntimeException runtime) {
@@ -101,29 +114,6 @@ public final class OnnxBatchModel implements BatchModel {
     return options;
   }
 
-  private static void checkInputs(ModelDirectory dir, OrtSession session) {
-    Set<String> inputs = session.getInputNames();
-    List<String> problems = new ArrayList<>();
-    for (String required : List.of(INPUT_IDS, ATTENTION_MASK)) {
-      if (!inputs.contains(required)) {
-        problems.add("missing input '" + required + "'");
-      }
-    }
-    for (String input : inputs) {
-      if (!KNOWN_INPUTS.contains(input)) {
-        problems.add("unexpected input '" + input + "'");
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          dir.onnxFile()
-              + ": "
-              + String.join(", ", problems)
-              + "; expected input_ids, attention_mask and optionally token_type_ids, got "
-              + inputs);
-    }
-  }
-
   private static String chooseOutput(ModelDirectory dir, OrtSession session) throws OrtException {
     Map<String, NodeInfo> outputs = session.getOutputInfo();
     boolean cross = dir.spec().kind() == ModelKind.CROSS_ENCODER;
@@ -134,7 +124,16 @@ public final class OnnxBatchModel implements BatchModel {
             .filter(outputs::containsKey)
             .findFirst()
             .orElse(outputs.keySet().iterator().next());
-    TensorInfo info = (TensorInfo) outputs.get(name).getInfo();
+    if (!(outputs.get(name).getInfo() instanceof TensorInfo info)
+        || !FLOAT_OUTPUTS.contains(info.type)) {
+      throw new IllegalArgumentException(
+          dir.onnxFile()
+              + ": output '"
+              + name
+              + "' is "
+              + outputs.get(name).getInfo()
+              + "; expected a float32, float16 or bfloat16 tensor");
+    }
     long[] shape = info.getShape();
     boolean fits =
         cross
@@ -188,6 +187,10 @@ public final class OnnxBatchModel implements BatchModel {
       inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
       if (types != null) {
         inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+      }
+      if (takesPositionIds) {
+        long[] positions = OnnxInputs.positionIds(mask, rows, width);
+        inputs.put(POSITION_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape));
       }
       try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
         OnnxTensor output = (OnnxTensor) result.get(outputName).orElseThrow();

@@ -29,12 +29,22 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private static final long serialVersionUID = 1L;
 
   private final EngineSettings settings;
+  private final boolean extensions;
 
   private transient InferenceEngine engine;
   private transient RequestParser parser;
 
+  /** Strict NIM requests: {@code top_n} and {@code return_text} are unknown fields. */
   public RerankAsyncFunction(EngineSettings settings) {
+    this(settings, false);
+  }
+
+  /**
+   * @param extensions whether requests may use {@code top_n} and {@code return_text}
+   */
+  public RerankAsyncFunction(EngineSettings settings, boolean extensions) {
     this.settings = settings;
+    this.extensions = extensions;
   }
 
   @Override
@@ -47,10 +57,10 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     try {
       for (String location : settings.modelLocations()) {
         ModelDirectory dir = ModelLocator.resolve(location);
-        models.put(dir.spec().name(), LoadedModel.load(dir, session));
         served.add(dir.spec().name(), dir.spec().aliases());
+        models.put(dir.spec().name(), LoadedModel.load(dir, session));
       }
-      parser = RequestParser.forPipeline(served.build());
+      parser = RequestParser.forPipeline(served.build()).withExtensions(extensions);
     } catch (RuntimeException e) {
       models.values().forEach(LoadedModel::close);
       throw e;

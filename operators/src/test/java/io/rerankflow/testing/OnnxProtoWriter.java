@@ -20,6 +20,12 @@ public final class OnnxProtoWriter {
   /** TensorProto.DataType.FLOAT16. */
   public static final int FLOAT16 = 10;
 
+  /** TensorProto.DataType.BFLOAT16. */
+  public static final int BFLOAT16 = 16;
+
+  /** TensorProto.DataType.INT32. */
+  public static final int INT32 = 6;
+
   private static final long IR_VERSION = 8;
   private static final long OPSET_VERSION = 17;
 

@@ -33,17 +33,18 @@ public final class TinyCrossEncoder {
   private final TinyEmbeddings embeddings;
   private final Head head;
   private final String outputName;
-  private final boolean fp16Output;
+  private final int outputType;
   private final float[] weight;
   private final float[] bias;
 
   private TinyCrossEncoder(Builder builder) {
     Random random = new Random(builder.seed);
     this.embeddings =
-        new TinyEmbeddings(random, builder.vocabSize, builder.hidden, builder.tokenTypes);
+        new TinyEmbeddings(
+            random, builder.vocabSize, builder.hidden, builder.tokenTypes, builder.positions);
     this.head = builder.head;
     this.outputName = builder.outputName;
-    this.fp16Output = builder.fp16Output;
+    this.outputType = builder.outputType;
     this.weight = TinyEmbeddings.gaussian(random, builder.hidden * head.classes());
     this.bias = TinyEmbeddings.gaussian(random, head.classes());
   }
@@ -75,18 +76,16 @@ public final class TinyCrossEncoder {
       graph.node("Squeeze", List.of(last, TinyEmbeddings.AXIS_1), "head_squeezed");
       last = "head_squeezed";
     }
-    if (fp16Output) {
-      graph.node(
-          "Cast", List.of(last), "head_fp16", new IntAttribute("to", OnnxProtoWriter.FLOAT16));
-      last = "head_fp16";
+    if (outputType != OnnxProtoWriter.FLOAT) {
+      graph.node("Cast", List.of(last), "head_cast", new IntAttribute("to", outputType));
+      last = "head_cast";
     }
     // A final Identity lets the output carry any configured name without renaming nodes above.
     graph.node("Identity", List.of(last), outputName);
-    int elemType = fp16Output ? OnnxProtoWriter.FLOAT16 : OnnxProtoWriter.FLOAT;
     if (head == Head.SCALAR) {
-      graph.output(outputName, elemType, "batch");
+      graph.output(outputName, outputType, "batch");
     } else {
-      graph.output(outputName, elemType, "batch", classes);
+      graph.output(outputName, outputType, "batch", classes);
     }
     graph.write(modelFile);
     return modelFile;
@@ -98,8 +97,18 @@ public final class TinyCrossEncoder {
    */
   public float[][] expectedOutputs(
       long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds) {
+    return expectedOutputs(inputIds, attentionMask, tokenTypeIds, null);
+  }
+
+  /**
+   * As {@link #expectedOutputs(long[][], long[][], long[][])} for a model that also takes {@code
+   * position_ids}; positionIds may be null when it does not.
+   */
+  public float[][] expectedOutputs(
+      long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds, long[][] positionIds) {
     float[][] mean =
-        TinyEmbeddings.maskedMean(embeddings.embed(inputIds, tokenTypeIds), attentionMask);
+        TinyEmbeddings.maskedMean(
+            embeddings.embed(inputIds, tokenTypeIds, positionIds), attentionMask);
     int classes = head.classes();
     float[][] logits = new float[mean.length][classes];
     for (int b = 0; b < mean.length; b++) {
@@ -121,7 +130,8 @@ public final class TinyCrossEncoder {
     private boolean tokenTypes = true;
     private Head head = Head.ONE;
     private String outputName = "logits";
-    private boolean fp16Output;
+    private int positions;
+    private int outputType = OnnxProtoWriter.FLOAT;
     private long seed = 7;
 
     private Builder() {}
@@ -153,7 +163,21 @@ public final class TinyCrossEncoder {
 
     /** Ends the graph with Cast(to=FLOAT16), like models exported in half precision. */
     public Builder fp16Output(boolean fp16Output) {
-      this.fp16Output = fp16Output;
+      return outputType(fp16Output ? OnnxProtoWriter.FLOAT16 : OnnxProtoWriter.FLOAT);
+    }
+
+    /** The output's element type ({@link OnnxProtoWriter#FLOAT16}, ...), cast to at the end. */
+    public Builder outputType(int outputType) {
+      this.outputType = outputType;
+      return this;
+    }
+
+    /**
+     * Adds a {@code position_ids} input feeding a learned position table of this size (Llama-style
+     * exports), so scores depend on the positions fed; 0 (the default) for none.
+     */
+    public Builder positions(int positions) {
+      this.positions = positions;
       return this;
     }
 

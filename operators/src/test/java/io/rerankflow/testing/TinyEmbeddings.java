@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Token (+ token-type) embeddings and masked mean pooling shared by the tiny ONNX models. */
+/**
+ * Token (+ token-type, + position) embeddings and masked mean pooling shared by the tiny ONNX
+ * models.
+ */
 final class TinyEmbeddings {
   static final String INPUT_IDS = "input_ids";
   static final String ATTENTION_MASK = "attention_mask";
   static final String TOKEN_TYPE_IDS = "token_type_ids";
+  static final String POSITION_IDS = "position_ids";
 
   /** Graph value holding the per-token embeddings, [batch, seq, hidden]. */
   static final String EMBEDDINGS = "embeddings";
@@ -27,12 +31,24 @@ final class TinyEmbeddings {
   private final int hidden;
   private final float[] tokenTable;
   private final float[] typeTable;
+  private final int positions;
+  private final float[] positionTable;
 
   TinyEmbeddings(Random random, int vocabSize, int hidden, boolean tokenTypes) {
+    this(random, vocabSize, hidden, tokenTypes, 0);
+  }
+
+  /**
+   * @param positions size of a learned position table fed by a {@code position_ids} input; 0 for
+   *     none
+   */
+  TinyEmbeddings(Random random, int vocabSize, int hidden, boolean tokenTypes, int positions) {
     this.vocabSize = vocabSize;
     this.hidden = hidden;
     this.tokenTable = gaussian(random, vocabSize * hidden);
     this.typeTable = tokenTypes ? gaussian(random, TOKEN_TYPES * hidden) : null;
+    this.positions = positions;
+    this.positionTable = positions > 0 ? gaussian(random, positions * hidden) : null;
   }
 
   static float[] gaussian(Random random, int size) {
@@ -52,6 +68,9 @@ final class TinyEmbeddings {
     if (typeTable != null) {
       names.add(TOKEN_TYPE_IDS);
     }
+    if (positionTable != null) {
+      names.add(POSITION_IDS);
+    }
     return names;
   }
 
@@ -62,15 +81,23 @@ final class TinyEmbeddings {
         .floatInitializer("token_table", tokenTable, vocabSize, hidden)
         .int64Initializer(AXIS_1, new long[] {1}, 1)
         .int64Initializer(AXIS_2, new long[] {2}, 1);
-    if (typeTable == null) {
-      graph.node("Gather", List.of("token_table", INPUT_IDS), EMBEDDINGS, axis(0));
-    } else {
+    String sum = "token_part";
+    graph.node("Gather", List.of("token_table", INPUT_IDS), sum, axis(0));
+    if (typeTable != null) {
       graph
           .floatInitializer("type_table", typeTable, TOKEN_TYPES, hidden)
-          .node("Gather", List.of("token_table", INPUT_IDS), "token_part", axis(0))
           .node("Gather", List.of("type_table", TOKEN_TYPE_IDS), "type_part", axis(0))
-          .node("Add", List.of("token_part", "type_part"), EMBEDDINGS);
+          .node("Add", List.of(sum, "type_part"), "with_types");
+      sum = "with_types";
     }
+    if (positionTable != null) {
+      graph
+          .floatInitializer("position_table", positionTable, positions, hidden)
+          .node("Gather", List.of("position_table", POSITION_IDS), "position_part", axis(0))
+          .node("Add", List.of(sum, "position_part"), "with_positions");
+      sum = "with_positions";
+    }
+    graph.node("Identity", List.of(sum), EMBEDDINGS);
     graph
         .node(
             "Cast", List.of(ATTENTION_MASK), "mask", new IntAttribute("to", OnnxProtoWriter.FLOAT))
@@ -83,8 +110,16 @@ final class TinyEmbeddings {
 
   /** Plain-Java twin of {@link #EMBEDDINGS}; tokenTypeIds may be null only without token types. */
   float[][][] embed(long[][] inputIds, long[][] tokenTypeIds) {
+    return embed(inputIds, tokenTypeIds, null);
+  }
+
+  /** As {@link #embed(long[][], long[][])}; positionIds may be null only without positions. */
+  float[][][] embed(long[][] inputIds, long[][] tokenTypeIds, long[][] positionIds) {
     if (typeTable != null && tokenTypeIds == null) {
       throw new IllegalArgumentException("this model takes token_type_ids");
+    }
+    if (positionTable != null && positionIds == null) {
+      throw new IllegalArgumentException("this model takes position_ids");
     }
     float[][][] out = new float[inputIds.length][][];
     for (int b = 0; b < inputIds.length; b++) {
@@ -94,6 +129,9 @@ final class TinyEmbeddings {
           float value = tokenTable[(int) inputIds[b][t] * hidden + h];
           if (typeTable != null) {
             value += typeTable[(int) tokenTypeIds[b][t] * hidden + h];
+          }
+          if (positionTable != null) {
+            value += positionTable[(int) positionIds[b][t] * hidden + h];
           }
           out[b][t][h] = value;
         }

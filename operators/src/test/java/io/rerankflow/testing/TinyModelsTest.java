@@ -68,6 +68,47 @@ class TinyModelsTest {
   }
 
   @Test
+  void positionIdsInputAddsALearnedPositionTable() throws OrtException {
+    TinyCrossEncoder model =
+        TinyCrossEncoder.builder().tokenTypes(false).positions(16).head(Head.SCALAR).build();
+    long[][] positions = {{0, 1, 2, 3, 4, 5}, {0, 1, 2, 3, 0, 0}};
+    long[][] shifted = {{1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 0, 0}};
+    Path file = model.write(dir.resolve("model.onnx"));
+
+    try (OrtSession session = open(file)) {
+      assertThat(session.getInputNames())
+          .containsExactlyInAnyOrder("input_ids", "attention_mask", "position_ids");
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      try {
+        inputs.put("input_ids", OnnxTensor.createTensor(ENV, IDS));
+        inputs.put("attention_mask", OnnxTensor.createTensor(ENV, MASK));
+        inputs.put("position_ids", OnnxTensor.createTensor(ENV, positions));
+        try (OrtSession.Result result = session.run(inputs)) {
+          float[] logits = (float[]) result.get(0).getValue();
+          float[][] expected = model.expectedOutputs(IDS, MASK, null, positions);
+          assertThat(logits).containsExactly(flatten(expected), within(1e-5f));
+          float[][] other = model.expectedOutputs(IDS, MASK, null, shifted);
+          assertThat(other[0][0]).as("positions matter").isNotCloseTo(logits[0], within(1e-3f));
+        }
+      } finally {
+        inputs.values().forEach(OnnxTensor::close);
+      }
+    }
+  }
+
+  @Test
+  void bfloat16OutputIsReadBackAsFloats() throws OrtException {
+    TinyCrossEncoder model =
+        TinyCrossEncoder.builder().outputType(OnnxProtoWriter.BFLOAT16).build();
+
+    Output output = run(model.write(dir.resolve("model.onnx")), "logits", TYPES);
+
+    assertThat(output.type()).isEqualTo(OnnxJavaType.BFLOAT16);
+    assertThat(output.values())
+        .containsExactly(flatten(model.expectedOutputs(IDS, MASK, TYPES)), within(5e-2f));
+  }
+
+  @Test
   void sessionDeclaresExactlyTheModelInputs() throws OrtException {
     TinyCrossEncoder withTypes = TinyCrossEncoder.builder().tokenTypes(true).build();
     TinyCrossEncoder withoutTypes = TinyCrossEncoder.builder().tokenTypes(false).build();

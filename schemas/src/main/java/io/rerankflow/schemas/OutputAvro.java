@@ -41,6 +41,7 @@ public final class OutputAvro {
       GenericRecord ranking = new GenericData.Record(RANKING_ITEM);
       ranking.put("index", out.indices[i]);
       ranking.put("logit", out.logits[i]);
+      ranking.put("text", out.texts == null ? null : out.texts[i]);
       rankings.add(ranking);
     }
     record.put("rankings", new GenericData.Array<>(RANKING, rankings));
@@ -65,11 +66,17 @@ public final class OutputAvro {
     List<?> rankings = (List<?>) record.get("rankings");
     out.indices = new int[rankings.size()];
     out.logits = new float[rankings.size()];
+    boolean withText = !rankings.isEmpty() && ((GenericRecord) rankings.get(0)).get("text") != null;
+    out.texts = withText ? new String[rankings.size()] : null;
     for (int i = 0; i < rankings.size(); i++) {
       GenericRecord ranking = (GenericRecord) rankings.get(i);
       out.indices[i] = (Integer) ranking.get("index");
       out.logits[i] = (Float) ranking.get("logit");
+      if (withText) {
+        out.texts[i] = ranking.get("text").toString();
+      }
     }
+    out.scoredPairs = rankings.size();
     out.promptTokens = (Integer) record.get("prompt_tokens");
     out.totalTokens = (Integer) record.get("total_tokens");
     return out;

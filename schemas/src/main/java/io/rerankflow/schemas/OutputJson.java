@@ -55,6 +55,14 @@ public final class OutputJson {
         out.indices[i] = rankings.get(i).path("index").asInt();
         out.logits[i] = (float) rankings.get(i).path("logit").asDouble();
       }
+      if (rankings.size() > 0 && rankings.get(0).has("text")) {
+        out.texts = new String[rankings.size()];
+        for (int i = 0; i < rankings.size(); i++) {
+          out.texts[i] = rankings.get(i).path("text").asText();
+        }
+      }
+      // A top_n ranking does not say how many pairs were scored; its rankings are a lower bound.
+      out.scoredPairs = rankings.size();
       out.promptTokens = root.path("usage").path("prompt_tokens").asInt();
       out.totalTokens = root.path("usage").path("total_tokens").asInt();
       return out;
@@ -86,6 +94,9 @@ public final class OutputJson {
           gen.writeStartObject();
           gen.writeNumberField("index", out.indices[i]);
           gen.writeNumberField("logit", out.logits[i]);
+          if (out.texts != null) {
+            gen.writeStringField("text", out.texts[i]);
+          }
           gen.writeEndObject();
         }
         gen.writeEndArray();

@@ -16,13 +16,19 @@ public final class RankingOrder {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    Comparator<Integer> byLogitDescending =
-        (a, b) -> Float.compare(nanLowest(logits[b]), nanLowest(logits[a]));
+    Comparator<Integer> byLogitDescending = (a, b) -> compareDescending(logits[a], logits[b]);
     Arrays.sort(order, byLogitDescending.thenComparingInt(i -> i));
     return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
   }
 
-  private static float nanLowest(float value) {
-    return Float.isNaN(value) ? Float.NEGATIVE_INFINITY : value;
+  // Numeric equality, not Float.compare: 0.0 and -0.0 are a tie, so the lower index wins. NaN
+  // ranks below -Infinity too, which mapping it to -Infinity would not guarantee.
+  private static int compareDescending(float x, float y) {
+    boolean xNaN = Float.isNaN(x);
+    boolean yNaN = Float.isNaN(y);
+    if (xNaN || yNaN) {
+      return Boolean.compare(xNaN, yNaN);
+    }
+    return x == y ? 0 : (x > y ? -1 : 1);
   }
 }

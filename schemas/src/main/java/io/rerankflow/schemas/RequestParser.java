@@ -25,6 +25,10 @@ public final class RequestParser implements Serializable {
   public static final int MAX_PASSAGES = 512;
 
   private static final List<String> NIM_FIELDS = List.of("model", "query", "passages", "truncate");
+  private static final String TOP_N_FIELD = "top_n";
+  private static final String RETURN_TEXT_FIELD = "return_text";
+  private static final List<String> EXTENDED_FIELDS =
+      List.of("model", "query", "passages", "truncate", TOP_N_FIELD, RETURN_TEXT_FIELD);
   private static final String ID_FIELD = "id";
 
   private static final ObjectMapper MAPPER =
@@ -35,10 +39,16 @@ public final class RequestParser implements Serializable {
 
   private final ServedModels models;
   private final boolean acceptIdField;
+  private final List<String> fields;
 
-  private RequestParser(ServedModels models, boolean acceptIdField) {
+  private RequestParser(ServedModels models, boolean acceptIdField, boolean extensions) {
     this.models = models;
     this.acceptIdField = acceptIdField;
+    this.fields = extensions ? EXTENDED_FIELDS : NIM_FIELDS;
+  }
+
+  private RequestParser(ServedModels models, boolean acceptIdField) {
+    this(models, acceptIdField, false);
   }
 
   /** A parser for pipeline input, where an optional {@code id} field carries correlation. */
@@ -49,6 +59,15 @@ public final class RequestParser implements Serializable {
   /** A parser for HTTP bodies: exactly the NIM's fields, no {@code id}. */
   public static RequestParser forHttp(ServedModels models) {
     return new RequestParser(models, false);
+  }
+
+  /**
+   * This parser with the opt-in Cohere/TEI-style fields {@code top_n} (keep the n best rankings)
+   * and {@code return_text} (add each ranking's passage text) accepted when {@code enabled}; a
+   * parser without them rejects both as unknown fields, as the NIM does.
+   */
+  public RequestParser withExtensions(boolean enabled) {
+    return new RequestParser(models, acceptIdField, enabled);
   }
 
   public ServedModels models() {
@@ -78,7 +97,8 @@ public final class RequestParser implements Serializable {
   private static ObjectRead readObject(byte[] body, RecordOrigin origin) {
     JsonNode root;
     try {
-      root = MAPPER.readTree(body);
+      // A null body (e.g. a Kafka record without a value) is empty input, not a crash.
+      root = body == null ? null : MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
       return new ObjectRead(null, malformed(e, origin));
     } catch (IOException e) {
@@ -115,13 +135,13 @@ public final class RequestParser implements Serializable {
     }
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String field = names.next();
-      boolean known = NIM_FIELDS.contains(field) || (acceptIdField && ID_FIELD.equals(field));
+      boolean known = fields.contains(field) || (acceptIdField && ID_FIELD.equals(field));
       if (!known) {
         return reject(
             id,
             model,
             ErrorKind.INVALID_REQUEST,
-            field + ": unknown field, expected one of " + String.join(", ", NIM_FIELDS));
+            field + ": unknown field, expected one of " + String.join(", ", fields));
       }
     }
 
@@ -211,8 +231,39 @@ public final class RequestParser implements Serializable {
       }
       truncate = Truncate.valueOf(truncateNode.textValue());
     }
+
+    int topN = 0;
+    JsonNode topNNode = root.get(TOP_N_FIELD);
+    if (topNNode != null && !topNNode.isNull()) {
+      if (!topNNode.isIntegralNumber() || !topNNode.canConvertToInt() || topNNode.intValue() < 1) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            "top_n: expected a positive integer, got " + topNNode);
+      }
+      topN = topNNode.intValue();
+    }
+    boolean returnText = false;
+    JsonNode returnTextNode = root.get(RETURN_TEXT_FIELD);
+    if (returnTextNode != null && !returnTextNode.isNull()) {
+      if (!returnTextNode.isBoolean()) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            "return_text: expected true or false, got " + returnTextNode);
+      }
+      returnText = returnTextNode.booleanValue();
+    }
     return new ParseResult.Accepted(
-        new RankingRequest(id, servedName, queryText.textValue(), passages, truncate));
+        new RankingRequest(
+            id,
+            servedName,
+            queryText.textValue(),
+            passages,
+            truncate,
+            new ResponseOptions(topN, returnText)));
   }
 
   private static final Set<String> TRUNCATE_VALUES = Set.of("NONE", "END");

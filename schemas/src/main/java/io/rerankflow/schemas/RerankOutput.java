@@ -27,6 +27,18 @@ public class RerankOutput {
   public int promptTokens;
   public int totalTokens;
 
+  /**
+   * Pairs scored for this request: every passage, even when {@code top_n} returns fewer rankings; 0
+   * on an error record.
+   */
+  public int scoredPairs;
+
+  /**
+   * Passage texts aligned with {@link #indices} when the request asked for {@code return_text};
+   * null otherwise.
+   */
+  public String[] texts;
+
   /** The {@link ErrorKind#type()} of a failure; null on a ranking. */
   public String errorType;
 
@@ -56,6 +68,7 @@ public class RerankOutput {
     }
     out.promptTokens = promptTokens;
     out.totalTokens = promptTokens;
+    out.scoredPairs = logitsByPassage.length;
     return out;
   }
 
@@ -90,10 +103,12 @@ public class RerankOutput {
     return promptTokens == other.promptTokens
         && totalTokens == other.totalTokens
         && errorStatus == other.errorStatus
+        && scoredPairs == other.scoredPairs
         && Objects.equals(id, other.id)
         && Objects.equals(model, other.model)
         && Arrays.equals(indices, other.indices)
         && Arrays.equals(logits, other.logits)
+        && Arrays.equals(texts, other.texts)
         && Objects.equals(errorType, other.errorType)
         && Objects.equals(errorMessage, other.errorMessage);
   }

@@ -54,18 +54,27 @@ public final class ServedModels implements Serializable {
 
   /** Collects served models, rejecting a name or alias used twice. */
   public static final class Builder {
-    private final Map<String, List<String>> aliasesByName = new LinkedHashMap<>();
+    private final List<Map.Entry<String, List<String>>> added = new ArrayList<>();
 
     private Builder() {}
 
     public Builder add(String name, List<String> aliases) {
-      aliasesByName.put(name, List.copyOf(aliases));
+      added.add(Map.entry(name, List.copyOf(aliases)));
       return this;
     }
 
     public ServedModels build() {
-      if (aliasesByName.isEmpty()) {
+      if (added.isEmpty()) {
         throw new IllegalStateException("at least one model must be served");
+      }
+      Map<String, List<String>> aliasesByName = new LinkedHashMap<>();
+      for (Map.Entry<String, List<String>> model : added) {
+        if (aliasesByName.putIfAbsent(model.getKey(), model.getValue()) != null) {
+          throw new IllegalStateException(
+              "model name '"
+                  + model.getKey()
+                  + "' is served twice; give each --model its own name=dir");
+        }
       }
       Map<String, String> seen = new LinkedHashMap<>();
       aliasesByName.forEach(

@@ -26,6 +26,17 @@ class OutputAvroTest {
   }
 
   @Test
+  void returnedTextsTravelWithTheirRankings() {
+    RerankOutput out = RerankOutput.ranked("q2", "tiny", new float[] {0.3f, 0.8f}, 7);
+    out.texts = new String[] {"second passage", "first passage"};
+
+    RerankOutput back = OutputAvro.fromRecord(OutputAvro.toRecord(out));
+
+    assertThat(back.texts).containsExactly("second passage", "first passage");
+    assertThat(back).isEqualTo(out);
+  }
+
+  @Test
   void errorRecordHasNullRankingsAndUsage() {
     RerankOutput out =
         RerankOutput.failed(

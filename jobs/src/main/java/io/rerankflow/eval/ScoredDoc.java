@@ -1,0 +1,4 @@
+package io.rerankflow.eval;
+
+/** A retrieved document and the score the ranker gave it. */
+public record ScoredDoc(String docId, double score) {}

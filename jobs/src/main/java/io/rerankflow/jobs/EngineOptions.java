@@ -1,0 +1,138 @@
+package io.rerankflow.jobs;
+
+import io.rerankflow.inference.BatchingSettings;
+import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EngineSettings;
+import io.rerankflow.inference.ModelLocator;
+import io.rerankflow.schemas.ServedModels;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Options of the reranking stage that every job shares (models, slots, batching, device, request
+ * extensions); a picocli mixin, checked once in {@link #validate()}.
+ */
+public final class EngineOptions {
+
+  @Option(
+      names = "--model",
+      description =
+          "Model directory, 'default' for the embedded bge-small-en-v1.5, or name=dir /"
+              + " name=default to serve it under that name. Repeat for several models; requests"
+              + " pick one by name. Default: ${DEFAULT-VALUE}.",
+      defaultValue = "default")
+  List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "1",
+      description =
+          "Task slots running the models; each holds one copy of each model. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int parallelism;
+
+  @Option(
+      names = "--max-batch-tokens",
+      defaultValue = "16384",
+      description =
+          "Padded-token budget of one batch (longest row x rows). Default: ${DEFAULT-VALUE}.")
+  int maxBatchTokens;
+
+  @Option(
+      names = "--max-batch-size",
+      defaultValue = "64",
+      description = "Most rows in one batch. Default: ${DEFAULT-VALUE}.")
+  int maxBatchSize;
+
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      description = "cpu, cuda:N (fail if CUDA cannot load) or auto. Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Option(
+      names = "--intra-op-threads",
+      defaultValue = "0",
+      description = "ONNX Runtime threads per slot; 0 = cores / slots. Default: ${DEFAULT-VALUE}.")
+  int intraOpThreads;
+
+  @Option(
+      names = "--capacity",
+      defaultValue = "128",
+      description =
+          "Requests in flight per slot; the batching window draws from them. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int capacity;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "30m",
+      converter = DurationConverter.class,
+      description =
+          "How long one request may wait in the operator before it becomes a timeout error record."
+              + " Default: ${DEFAULT-VALUE}.")
+  Duration timeout;
+
+  @Option(
+      names = "--extensions",
+      description =
+          "Accept the Cohere/TEI-style request fields top_n and return_text (without it they are"
+              + " unknown fields, as on the NIM).")
+  boolean extensions;
+
+  /** Checks values that picocli cannot, with messages that say how to fix them. */
+  public void validate() {
+    require(parallelism >= 1, "--parallelism must be at least 1");
+    require(maxBatchTokens >= 1, "--max-batch-tokens must be at least 1");
+    require(maxBatchSize >= 1, "--max-batch-size must be at least 1");
+    require(capacity >= 1, "--capacity must be at least 1");
+    require(intraOpThreads >= 0, "--intra-op-threads must be 0 (automatic) or more");
+    require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, e.g. 10m");
+    require(!models.isEmpty(), "--model is needed at least once (try --model default)");
+    Device.parse(device);
+  }
+
+  /**
+   * Opens every model directory and checks that no two serve the same name, so a bad {@code
+   * --model} fails on the client rather than in every task slot.
+   */
+  public ServedModels servedModels() {
+    return ModelLocator.servedModels(models);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  public EngineSettings engineSettings() {
+    return new EngineSettings(
+        models,
+        Device.parse(device),
+        intraOpThreads,
+        new BatchingSettings(maxBatchTokens, maxBatchSize));
+  }
+
+  public List<String> models() {
+    return List.copyOf(models);
+  }
+
+  public int parallelism() {
+    return parallelism;
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  public boolean extensions() {
+    return extensions;
+  }
+}

@@ -1,0 +1,147 @@
+package io.rerankflow.jobs;
+
+import io.rerankflow.schemas.Truncate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options of the evaluation command, parsed by picocli and checked once in {@link #validate()}. */
+public final class EvaluateOptions {
+
+  /** The default passage text: BEIR's title and text joined by a space. */
+  static final String DEFAULT_PASSAGE_FORMAT = "{title} {text}";
+
+  @Option(
+      names = "--beir",
+      description =
+          "BEIR directory: corpus.jsonl, queries.jsonl and qrels/<split>.tsv. Needs --run.")
+  Path beir;
+
+  @Option(
+      names = "--run",
+      description = "First-stage TREC run (qid Q0 docid rank score tag) giving the candidates.")
+  Path run;
+
+  @Option(
+      names = "--split",
+      defaultValue = "test",
+      description = "Qrels split of the BEIR directory. Default: ${DEFAULT-VALUE}.")
+  String split;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "100",
+      description =
+          "First-stage candidates reranked per query (1 to 512). Default: ${DEFAULT-VALUE}.")
+  int topK;
+
+  @Option(
+      names = "--passage-format",
+      defaultValue = DEFAULT_PASSAGE_FORMAT,
+      description =
+          "Passage text built from a BEIR document's {title} and {text}; surrounding whitespace"
+              + " is stripped, so an empty title leaves the text. Default: '${DEFAULT-VALUE}'.")
+  String passageFormat;
+
+  @Option(
+      names = "--truncate",
+      defaultValue = "END",
+      description =
+          "truncate of the built requests: END cuts long pairs, NONE makes them errors. Default:"
+              + " ${DEFAULT-VALUE}.")
+  Truncate truncate;
+
+  @Option(
+      names = "--requests",
+      description =
+          "Instead of --beir: a JSONL file of NIM requests, with --candidates and --qrels. The"
+              + " first stage is each request's passage order.")
+  Path requests;
+
+  @Option(
+      names = "--candidates",
+      description =
+          "With --requests: lines 'query-id passage-index doc-id' mapping each passage to a"
+              + " document; the query id is the request's id (its line number without one).")
+  Path candidates;
+
+  @Option(
+      names = "--qrels",
+      description =
+          "Relevance judgments (BEIR tsv or TREC qrels). Needed with --requests; overrides"
+              + " qrels/<split>.tsv with --beir.")
+  Path qrels;
+
+  @Option(
+      names = "--output",
+      required = true,
+      description =
+          "Directory for requests.jsonl, responses/, first-stage.run, reranked.run, metrics.json"
+              + " and metrics.txt.")
+  Path output;
+
+  @Option(
+      names = "--overwrite",
+      description = "Replace earlier results in --output instead of refusing to run.")
+  boolean overwrite;
+
+  @Option(
+      names = "--tag",
+      defaultValue = "rerankflow",
+      description = "Tag column of the reranked run. Default: ${DEFAULT-VALUE}.")
+  String tag;
+
+  @Mixin EngineOptions engine = new EngineOptions();
+
+  /** Checks what picocli cannot, with messages that say how to fix it. */
+  public void validate() {
+    engine.validate();
+    require(
+        (beir == null) != (requests == null),
+        "give either --beir DIR --run FILE, or --requests FILE --candidates FILE --qrels FILE");
+    if (beir != null) {
+      require(run != null, "--beir needs --run, the first-stage TREC run to rerank");
+      require(candidates == null, "--candidates belongs to --requests, not --beir");
+      requireFile(beir.resolve("corpus.jsonl"), "--beir");
+      requireFile(beir.resolve("queries.jsonl"), "--beir");
+      requireFile(run, "--run");
+      requireFile(qrelsFile(), qrels != null ? "--qrels" : "--beir (--split " + split + ")");
+      require(
+          passageFormat.contains("{text}"),
+          "--passage-format must contain {text}, e.g. '" + DEFAULT_PASSAGE_FORMAT + "'");
+    } else {
+      require(
+          candidates != null && qrels != null,
+          "--requests needs --candidates (passage index to doc id) and --qrels");
+      require(
+          run == null,
+          "--run belongs to --beir; with --requests the first stage is the"
+              + " passage order of each request");
+      requireFile(requests, "--requests");
+      requireFile(candidates, "--candidates");
+      requireFile(qrels, "--qrels");
+    }
+    require(
+        topK >= 1 && topK <= 512, "--top-k must be between 1 and 512 (the NIM's passage limit)");
+    require(
+        engine.models().size() == 1,
+        "evaluation scores one model: give --model once (run once per model to compare them)");
+    require(
+        !tag.isBlank() && tag.chars().noneMatch(Character::isWhitespace), "--tag must be one word");
+  }
+
+  Path qrelsFile() {
+    return qrels != null ? qrels : beir.resolve("qrels").resolve(split + ".tsv");
+  }
+
+  private static void requireFile(Path file, String option) {
+    require(Files.isRegularFile(file), option + ": " + file + " is not a readable file");
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.rerankflow.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rerankflow.inference.BatchingSettings;
+import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EngineSettings;
+import io.rerankflow.schemas.RawRequest;
+import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.testing.TestModelDirs;
+import io.rerankflow.testing.TinyCrossEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.operators.async.AsyncWaitOperatorFactory;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reranking operator inside Flink's AsyncWaitOperator, driven by the operator harness. */
+class RerankAsyncFunctionHarnessTest {
+  private static final TypeSerializer<RawRequest> SERIALIZER =
+      TypeInformation.of(RawRequest.class).createSerializer(new SerializerConfigImpl());
+
+  @TempDir static Path models;
+  private static String tinyModel;
+
+  @BeforeAll
+  static void writeModel() {
+    tinyModel =
+        TestModelDirs.crossEncoder(
+                models.resolve("tiny"), "tiny", TinyCrossEncoder.builder().seed(3).build(), 64)
+            .toString();
+  }
+
+  @Test
+  void goodAndBadRequestsEachYieldExactlyOneOutput() throws Exception {
+    try (var harness = harness(tinyModel, 60_000)) {
+      harness.processElement(record("1", request("good", "tiny", 3)));
+      harness.processElement(record("2", "{not json"));
+      harness.processElement(record("3", request("unknown", "other", 2)));
+      endInput(harness);
+
+      List<RerankOutput> outputs = harness.extractOutputValues();
+      assertThat(outputs).hasSize(3);
+      RerankOutput good = byId(outputs, "good");
+      assertThat(good.isError()).isFalse();
+      assertThat(good.indices).containsExactlyInAnyOrder(0, 1, 2);
+      assertThat(byId(outputs, "2").errorStatus).isEqualTo(400);
+      assertThat(byId(outputs, "unknown").errorStatus).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void timeoutBecomesAnErrorRecordInsteadOfAFailure() throws Exception {
+    try (var harness = harness("default", 1_000)) {
+      harness.processElement(record("1", request("slow", "default", 64)));
+      harness.setProcessingTime(10_000);
+      endInput(harness);
+
+      List<RerankOutput> outputs = harness.extractOutputValues();
+      assertThat(outputs).singleElement();
+      RerankOutput out = outputs.get(0);
+      assertThat(out.id).isEqualTo("slow");
+      assertThat(out.errorType).isEqualTo("timeout");
+      assertThat(out.errorStatus).isEqualTo(504);
+    }
+  }
+
+  @Test
+  void requestsInFlightAtACheckpointAreRerunAfterRestoreWithTheSameResult() throws Exception {
+    String body = request("in-flight", "tiny", 40);
+    OperatorSubtaskState snapshot;
+    try (var first = harness(tinyModel, 60_000)) {
+      first.processElement(record("1", body));
+      // Results are emitted by the task thread (this one), so the request is still in the
+      // operator's queue when the snapshot is taken, and must be part of it.
+      snapshot = first.snapshot(1L, 1L);
+      assertThat(first.extractOutputValues()).isEmpty();
+    }
+
+    List<RerankOutput> restored;
+    try (var second = harness(tinyModel, 60_000, snapshot)) {
+      endInput(second);
+      restored = second.extractOutputValues();
+    }
+    List<RerankOutput> reference;
+    try (var clean = harness(tinyModel, 60_000)) {
+      clean.processElement(record("1", body));
+      endInput(clean);
+      reference = clean.extractOutputValues();
+    }
+    assertThat(restored).singleElement().isEqualTo(reference.get(0));
+  }
+
+  private static OneInputStreamOperatorTestHarness<RawRequest, RerankOutput> harness(
+      String model, long timeoutMillis) throws Exception {
+    return harness(model, timeoutMillis, null);
+  }
+
+  private static OneInputStreamOperatorTestHarness<RawRequest, RerankOutput> harness(
+      String model, long timeoutMillis, OperatorSubtaskState state) throws Exception {
+    EngineSettings settings =
+        new EngineSettings(List.of(model), Device.CPU, 1, new BatchingSettings(4096, 32));
+    var harness =
+        new OneInputStreamOperatorTestHarness<RawRequest, RerankOutput>(
+            new AsyncWaitOperatorFactory<>(
+                new RerankAsyncFunction(settings),
+                timeoutMillis,
+                16,
+                AsyncDataStream.OutputMode.UNORDERED),
+            SERIALIZER);
+    harness.setup(
+        TypeInformation.of(RerankOutput.class).createSerializer(new SerializerConfigImpl()));
+    if (state != null) {
+      harness.initializeState(state);
+    }
+    harness.open();
+    return harness;
+  }
+
+  private static void endInput(OneInputStreamOperatorTestHarness<RawRequest, RerankOutput> h)
+      throws Exception {
+    synchronized (h.getCheckpointLock()) {
+      h.endInput();
+    }
+  }
+
+  private static StreamRecord<RawRequest> record(String line, String json) {
+    return new StreamRecord<>(
+        new RawRequest(line, "line " + line + " of test", json.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String request(String id, String model, int passages) {
+    return "{\"id\":\""
+        + id
+        + "\",\"model\":\""
+        + model
+        + "\",\"query\":{\"text\":\"which road\"},\"passages\":["
+        + IntStream.range(0, passages)
+            .mapToObj(i -> "{\"text\":\"" + "the long road down ".repeat(1 + i % 7) + i + "\"}")
+            .collect(Collectors.joining(","))
+        + "]}";
+  }
+
+  private static RerankOutput byId(List<RerankOutput> outputs, String id) {
+    return outputs.stream().filter(o -> id.equals(o.id)).findFirst().orElseThrow();
+  }
+}
