@@ -8,7 +8,7 @@ import picocli.CommandLine;
  * Parses durations as people write them on a command line: {@code 500ms}, {@code 90s}, {@code 10m},
  * {@code 1h}.
  */
-final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);

@@ -6,18 +6,25 @@ public record LoadedModel(ModelSpec spec, RequestEncoder encoder, BatchModel mod
 
   /** Loads tokenizer and ONNX session for a model directory. */
   public static LoadedModel load(ModelDirectory dir, SessionSettings settings) {
-    ModelSpec spec = dir.spec();
-    TextTokenizer tokenizer = new TextTokenizer(dir.tokenizerFile(), spec.maxLength());
-    RequestEncoder encoder =
-        spec.kind() == ModelKind.CROSS_ENCODER
-            ? new CrossEncoderRequests(tokenizer, spec.template())
-            : new BiEncoderRequests(tokenizer, spec.queryPrefix(), spec.passagePrefix());
+    RequestEncoder encoder = encoder(dir);
     try {
-      return new LoadedModel(spec, encoder, OnnxBatchModel.load(dir, settings));
+      return new LoadedModel(dir.spec(), encoder, OnnxBatchModel.load(dir, settings));
     } catch (RuntimeException e) {
       encoder.close();
       throw e;
     }
+  }
+
+  /**
+   * The tokenizer side of a model alone (no ONNX session): what the HTTP edge needs to answer an
+   * over-long {@code truncate: NONE} request itself, by the same rule as the job.
+   */
+  public static RequestEncoder encoder(ModelDirectory dir) {
+    ModelSpec spec = dir.spec();
+    TextTokenizer tokenizer = new TextTokenizer(dir.tokenizerFile(), spec.maxLength());
+    return spec.kind() == ModelKind.CROSS_ENCODER
+        ? new CrossEncoderRequests(tokenizer, spec.template())
+        : new BiEncoderRequests(tokenizer, spec.queryPrefix(), spec.passagePrefix());
   }
 
   @Override

@@ -22,7 +22,11 @@ public enum ErrorKind {
   /** The request was not answered within the configured timeout. */
   TIMEOUT("timeout", 504),
   /** The model runtime failed while scoring the request. */
-  BACKEND_FAILURE("backend_failure", 500);
+  BACKEND_FAILURE("backend_failure", 500),
+  /** The HTTP edge requires an API key and the request had none, or a wrong one. */
+  UNAUTHORIZED("unauthorized", 401),
+  /** The HTTP body is larger than the edge accepts. */
+  REQUEST_TOO_LARGE("request_too_large", 413);
 
   private final String type;
   private final int httpStatus;

@@ -20,7 +20,9 @@ class ErrorKindTest {
     "INPUT_TOO_LONG, input_too_long, 422",
     "OVERLOADED, overloaded, 503",
     "TIMEOUT, timeout, 504",
-    "BACKEND_FAILURE, backend_failure, 500"
+    "BACKEND_FAILURE, backend_failure, 500",
+    "UNAUTHORIZED, unauthorized, 401",
+    "REQUEST_TOO_LARGE, request_too_large, 413"
   })
   void eachKindHasTheTypeAndStatusTheNimUses(ErrorKind kind, String type, int status) {
     assertThat(kind.type()).isEqualTo(type);
@@ -29,8 +31,8 @@ class ErrorKindTest {
 
   @Test
   void everyKindIsCoveredByTheStatusTable() {
-    // The table above lists 8 kinds; a new kind must get its status pinned there.
-    assertThat(ErrorKind.values()).hasSize(8);
+    // The table above lists 10 kinds; a new kind must get its status pinned there.
+    assertThat(ErrorKind.values()).hasSize(10);
   }
 
   @ParameterizedTest

@@ -1,0 +1,131 @@
+package io.rerankflow.edge;
+
+import io.rerankflow.jobs.DurationConverter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import picocli.CommandLine.Option;
+
+/** The HTTP edge's options, parsed by picocli and checked once in {@link #validate()}. */
+public final class EdgeOptions {
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address to listen on (TLS belongs to a proxy in front). Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8000",
+      description = "Port to listen on, 0 for any free one. Default: ${DEFAULT-VALUE} (the NIM's).")
+  int port;
+
+  @Option(
+      names = "--bootstrap-servers",
+      required = true,
+      description = "Kafka brokers of the job, e.g. 127.0.0.1:9092.")
+  String bootstrapServers;
+
+  @Option(names = "--requests-topic", required = true, description = "The job's --requests-topic.")
+  String requestsTopic;
+
+  @Option(
+      names = "--results-topic",
+      required = true,
+      description = "The job's --results-topic; this instance reads its own replies from it.")
+  String resultsTopic;
+
+  @Option(
+      names = "--instance-id",
+      description =
+          "This instance's name in request ids and correlation headers; unique among"
+              + " the edges of one job. Default: a random one.")
+  String instanceId = "edge-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @Option(
+      names = "--model",
+      defaultValue = "default",
+      description =
+          "The models the job serves, exactly as given to the job (directory, 'default'"
+              + " or name=dir); their tokenizers answer over-long truncate NONE requests here."
+              + " Repeatable. Default: ${DEFAULT-VALUE}.")
+  List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--extensions",
+      description = "Accept top_n and return_text (the job needs --extensions too).")
+  boolean extensions;
+
+  @Option(
+      names = "--max-in-flight",
+      defaultValue = "256",
+      description =
+          "Ranking requests waiting for the pipeline at once; beyond it 503 with"
+              + " Retry-After. Default: ${DEFAULT-VALUE}.")
+  int maxInFlight;
+
+  @Option(
+      names = "--request-timeout",
+      defaultValue = "120s",
+      converter = DurationConverter.class,
+      description =
+          "How long a request waits for its result before a 504 (the late result is"
+              + " dropped). Default: ${DEFAULT-VALUE}.")
+  Duration requestTimeout;
+
+  @Option(
+      names = "--max-body-size",
+      defaultValue = "8388608",
+      description =
+          "Largest request body in bytes; larger ones get 413. Default: ${DEFAULT-VALUE}"
+              + " (8 MiB).")
+  int maxBodySize;
+
+  @Option(
+      names = "--api-key",
+      defaultValue = "${env:RERANKFLOW_API_KEY}",
+      description =
+          "Require this key on /v1/ranking and /v1/models (401 without it). Default:"
+              + " $RERANKFLOW_API_KEY, none when unset.")
+  String apiKey;
+
+  @Option(
+      names = "--api-key-header",
+      defaultValue = "Authorization",
+      description =
+          "Header carrying the key: 'Authorization' takes 'Bearer <key>', any other"
+              + " header the key itself. Default: ${DEFAULT-VALUE}.")
+  String apiKeyHeader;
+
+  @Option(
+      names = "--kafka-property",
+      description = "Extra Kafka client property (e.g. security settings); repeatable.")
+  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+  /** Checks values that picocli cannot, with messages that say how to fix them. */
+  public void validate() {
+    require(port >= 0 && port <= 65535, "--port must be between 0 and 65535");
+    require(maxInFlight >= 1, "--max-in-flight must be at least 1");
+    require(maxBodySize >= 1024, "--max-body-size must be at least 1024 bytes");
+    require(
+        !requestTimeout.isNegative() && !requestTimeout.isZero(),
+        "--request-timeout must be positive, e.g. 120s");
+    require(!models.isEmpty(), "--model is needed at least once (as given to the job)");
+    require(
+        !instanceId.isBlank() && !instanceId.contains("/"),
+        "--instance-id must be non-empty and without '/'");
+    require(apiKey == null || !apiKey.isBlank(), "--api-key must not be blank");
+    require(!apiKeyHeader.isBlank(), "--api-key-header must not be blank");
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.rerankflow.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class EdgeOptionsTest {
+  private static final String[] REQUIRED = {
+    "--bootstrap-servers", "127.0.0.1:9092", "--requests-topic", "rq", "--results-topic", "rs"
+  };
+
+  @Test
+  void defaultsFollowTheNim() {
+    EdgeOptions options = parse();
+    options.validate();
+
+    assertThat(options.port).isEqualTo(8000);
+    assertThat(options.host).isEqualTo("127.0.0.1");
+    assertThat(options.requestTimeout).isEqualTo(Duration.ofSeconds(120));
+    assertThat(options.models).containsExactly("default");
+    assertThat(options.instanceId).startsWith("edge-");
+    assertThat(parse().instanceId).isNotEqualTo(options.instanceId);
+  }
+
+  @Test
+  void badValuesFailNamingTheOption() {
+    assertThatThrownBy(() -> parse("--max-in-flight", "0").validate())
+        .hasMessageContaining("--max-in-flight");
+    assertThatThrownBy(() -> parse("--request-timeout", "0s").validate())
+        .hasMessageContaining("--request-timeout");
+    assertThatThrownBy(() -> parse("--instance-id", "a/b").validate())
+        .hasMessageContaining("--instance-id");
+    assertThatThrownBy(() -> parse("--max-body-size", "10").validate())
+        .hasMessageContaining("--max-body-size");
+  }
+
+  @Test
+  void topicsAndBrokersAreRequired() {
+    assertThatThrownBy(() -> CommandLine.populateCommand(new EdgeOptions()))
+        .isInstanceOf(CommandLine.MissingParameterException.class)
+        .hasMessageContaining("--bootstrap-servers");
+  }
+
+  private static EdgeOptions parse(String... extra) {
+    String[] args = new String[REQUIRED.length + extra.length];
+    System.arraycopy(REQUIRED, 0, args, 0, REQUIRED.length);
+    System.arraycopy(extra, 0, args, REQUIRED.length, extra.length);
+    return CommandLine.populateCommand(new EdgeOptions(), args);
+  }
+}

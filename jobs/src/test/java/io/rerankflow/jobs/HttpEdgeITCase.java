@@ -1,0 +1,564 @@
+package io.rerankflow.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.rerankflow.edge.EdgeOptions;
+import io.rerankflow.edge.EdgeServer;
+import io.rerankflow.inference.BatchingSettings;
+import io.rerankflow.inference.DefaultModel;
+import io.rerankflow.inference.Device;
+import io.rerankflow.inference.InferenceEngine;
+import io.rerankflow.inference.LoadedModel;
+import io.rerankflow.inference.SessionSettings;
+import io.rerankflow.schemas.OutputJson;
+import io.rerankflow.schemas.RankingRequest;
+import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.Truncate;
+import io.rerankflow.testing.TestModelDirs;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The HTTP edge in front of the real job: real HTTP over loopback, a real broker, the job on a
+ * MiniCluster with the tiny model and the embedded default model (served under the NIM's name).
+ */
+class HttpEdgeITCase {
+  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 1);
+
+  private static final String REQUESTS = "edge-requests";
+  private static final String RESULTS = "edge-results";
+  private static final String UNSERVED_REQUESTS = "edge-unserved-requests";
+  private static final String NIM_MODEL = "nvidia/nv-rerankqa-mistral-4b-v3";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration ANSWER = Duration.ofSeconds(90);
+
+  /** The NIM's published curl example, byte for byte. */
+  private static final String NIM_CURL_BODY =
+      "{\"model\":\"nvidia/nv-rerankqa-mistral-4b-v3\",\"query\":{\"text\":\"which way should i"
+          + " go?\"},\"passages\":[{\"text\":\"two roads diverged in a yellow wood, and sorry i"
+          + " could not travel both\"},{\"text\":\"then took the other, as just as fair, and"
+          + " having perhaps the better claim because it was grassy and wanted wear\"},{\"text\":\"and"
+          + " both that morning equally lay in leaves no step had trodden black\"},{\"text\":\"i"
+          + " shall be telling this with a sigh somewhere ages and ages hence: two roads diverged"
+          + " in a wood, and i, i took the one less traveled by, and that has made all the"
+          + " difference\"}],\"truncate\":\"END\"}";
+
+  @TempDir static Path shared;
+  private static TinyModelExpectations tiny;
+  private static TestBroker broker;
+  private static RunningJob job;
+  private static Path ghostDir;
+  private static EdgeServer edgeA;
+  private static EdgeServer edgeB;
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
+  @BeforeAll
+  static void start() throws Exception {
+    tiny = new TinyModelExpectations(shared);
+    // Served by the edges but not by the job: its requests come back as the job's error records.
+    ghostDir =
+        TestModelDirs.crossEncoder(
+            shared.resolve("ghost"), "ghost", TinyModelExpectations.TINY, 24);
+    broker = TestBroker.start();
+    broker.createTopics(2, REQUESTS, RESULTS);
+    broker.createTopics(1, UNSERVED_REQUESTS);
+    job =
+        RunningJob.start(
+            "http edge",
+            "--source",
+            "kafka",
+            "--sink",
+            "kafka",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--requests-topic",
+            REQUESTS,
+            "--results-topic",
+            RESULTS,
+            // The edge drops repeats itself; without transactions results show at once.
+            "--delivery",
+            "at-least-once",
+            "--checkpoint-interval",
+            "2s",
+            "--starting-offsets",
+            "earliest",
+            "--model",
+            tiny.modelDir().toString(),
+            "--model",
+            NIM_MODEL + "=default");
+    edgeA = edge("edge-a");
+    edgeB = edge("edge-b");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {edgeA, edgeB}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    try {
+      job.close();
+    } catch (IllegalStateException e) {
+      // The MiniCluster extension has shut the cluster down, and the job with it.
+    }
+    broker.close();
+    tiny.close();
+  }
+
+  private static EdgeServer edge(String id, String... extra) throws Exception {
+    return edgeOn(REQUESTS, id, extra);
+  }
+
+  private static EdgeServer edgeOn(String requestsTopic, String id, String... extra)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--port",
+                "0",
+                "--instance-id",
+                id,
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--requests-topic",
+                requestsTopic,
+                "--results-topic",
+                RESULTS,
+                "--model",
+                tiny.modelDir().toString(),
+                "--model",
+                NIM_MODEL + "=default",
+                "--model",
+                ghostDir.toString()));
+    args.addAll(List.of(extra));
+    return EdgeServer.start(
+        CommandLine.populateCommand(new EdgeOptions(), args.toArray(String[]::new)));
+  }
+
+  @Test
+  void nimCurlExampleSentVerbatimIsRankedLikeTheEngineRanksIt() throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(uri(edgeA, "/v1/ranking"))
+                .header("accept", "application/json")
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(NIM_CURL_BODY))
+                .timeout(ANSWER)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.fieldNames()).toIterable().containsExactly("rankings", "usage");
+    RerankOutput actual = OutputJson.fromPipelineJson(response.body());
+    assertThat(actual.indices).containsExactlyInAnyOrder(0, 1, 2, 3);
+    for (int rank = 1; rank < 4; rank++) {
+      assertThat(actual.logits[rank]).isLessThanOrEqualTo(actual.logits[rank - 1]);
+    }
+    RerankOutput expected = engineRanking(JSON.readTree(NIM_CURL_BODY));
+    for (int rank = 0; rank < 4; rank++) {
+      int passage = actual.indices[rank];
+      int expectedRank = IntStream.range(0, 4).filter(r -> expected.indices[r] == passage).sum();
+      // int8 model: logits shift slightly with batch composition.
+      assertThat(actual.logits[rank])
+          .as("passage %d", passage)
+          .isCloseTo(expected.logits[expectedRank], within(0.06f));
+    }
+    assertThat(actual.promptTokens).isEqualTo(expected.promptTokens);
+  }
+
+  /** The default model's ranking of a NIM body, computed in this JVM by the inference engine. */
+  private static RerankOutput engineRanking(JsonNode body) throws Exception {
+    List<String> passages = new ArrayList<>();
+    body.get("passages").forEach(p -> passages.add(p.get("text").asText()));
+    LoadedModel model =
+        LoadedModel.load(DefaultModel.directory(), new SessionSettings(Device.CPU, 1));
+    try (InferenceEngine engine =
+        new InferenceEngine(
+            Map.of(DefaultModel.NAME, model), BatchingSettings.DEFAULTS, "edge-oracle")) {
+      CompletableFuture<RerankOutput> out = new CompletableFuture<>();
+      engine.submit(
+          new RankingRequest(
+              "oracle",
+              DefaultModel.NAME,
+              body.get("query").get("text").asText(),
+              passages,
+              Truncate.END),
+          out::complete);
+      return out.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void payloadsOfTheThreeClientLibrariesAllSucceed() throws Exception {
+    // LangChain's NVIDIARerank omits truncate, LlamaIndex sends END, Haystack's NvidiaRanker
+    // sends END in batches of 32 passages.
+    GeneratedRequest langChain = GeneratedRequest.generated("langchain", 1);
+    GeneratedRequest llamaIndex = GeneratedRequest.generated("llamaindex", 2);
+    GeneratedRequest haystack = batchOf32(3);
+    Map<GeneratedRequest, String> bodies =
+        Map.of(
+            langChain, langChain.json(false),
+            llamaIndex, withTruncate(llamaIndex.json(false), "END"),
+            haystack, withTruncate(haystack.json(false), "END"));
+
+    for (Map.Entry<GeneratedRequest, String> sent : bodies.entrySet()) {
+      HttpResponse<String> response = post(edgeA, sent.getValue());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertRanked(response.body(), sent.getKey());
+    }
+  }
+
+  @Test
+  void badRequestsAreAnsweredByTheEdgeWithTheJobsStatusAndMessage() throws Exception {
+    String longQuery = "the long road ".repeat(20);
+    record Case(String body, int status, String type, String message) {}
+    List<Case> cases =
+        List.of(
+            new Case("{\"model\":\"tiny\",", 400, "malformed_json", "Malformed JSON (request body"),
+            new Case(
+                "[1,2]", 400, "malformed_json", "Expected a JSON object (request body), got array"),
+            new Case(
+                "{\"id\":\"x\",\"model\":\"tiny\",\"query\":{\"text\":\"a\"},\"passages\":[{\"text\":\"b\"}]}",
+                400,
+                "invalid_request",
+                "id: unknown field, expected one of model, query, passages, truncate"),
+            new Case(
+                "{\"model\":\"tiny\",\"query\":{\"text\":\"a\"},\"passages\":[{\"text\":\"b\"}],\"top_k\":3}",
+                400,
+                "invalid_request",
+                "top_k: unknown field, expected one of model, query, passages, truncate"),
+            new Case(
+                "{\"model\":\"tiny\",\"query\":{\"text\":\"a\"}}",
+                400,
+                "invalid_request",
+                "passages: missing field"),
+            new Case(
+                "{\"model\":\"tiny\",\"query\":{\"text\":\"a\"},\"passages\":["
+                    + IntStream.range(0, 513)
+                        .mapToObj(i -> "{\"text\":\"p\"}")
+                        .collect(Collectors.joining(","))
+                    + "]}",
+                400,
+                "too_many_passages",
+                "passages: 513 passages given, at most 512 are allowed per request"),
+            new Case(
+                "{\"model\":\"nope\",\"query\":{\"text\":\"a\"},\"passages\":[{\"text\":\"b\"}]}",
+                404,
+                "model_not_found",
+                "Model 'nope' is not served here. Served models: tiny, " + NIM_MODEL + ", ghost"),
+            new Case(
+                "{\"model\":\"tiny\",\"query\":{\"text\":\""
+                    + longQuery
+                    + "\"},\"passages\":[{\"text\":\"b\"}],\"truncate\":\"NONE\"}",
+                422,
+                "input_too_long",
+                "exceeds maximum allowed token size 24"));
+
+    double publishedBefore = metric(edgeB, "rerankflow_edge_published");
+    for (Case c : cases) {
+      HttpResponse<String> response = post(edgeB, c.body());
+      assertThat(response.statusCode()).as(c.body()).isEqualTo(c.status());
+      JsonNode error = JSON.readTree(response.body());
+      assertThat(error.fieldNames()).toIterable().containsExactly("object", "message", "type");
+      assertThat(error.get("object").asText()).isEqualTo("error");
+      assertThat(error.get("type").asText()).isEqualTo(c.type());
+      assertThat(error.get("message").asText()).contains(c.message());
+    }
+    assertThat(metric(edgeB, "rerankflow_edge_published"))
+        .as("no bad request reached Kafka")
+        .isEqualTo(publishedBefore);
+
+    // The job does not serve ghost: its error record comes back as the NIM's 404.
+    HttpResponse<String> ghost =
+        post(
+            edgeB,
+            "{\"model\":\"ghost\",\"query\":{\"text\":\"a\"},\"passages\":[{\"text\":\"b\"}]}");
+    assertThat(ghost.statusCode()).as(ghost.body()).isEqualTo(404);
+    JsonNode error = JSON.readTree(ghost.body());
+    assertThat(error.get("type").asText()).isEqualTo("model_not_found");
+    assertThat(error.get("message").asText())
+        .as("the job's message, naming what the job serves")
+        .isEqualTo("Model 'ghost' is not served here. Served models: tiny, " + NIM_MODEL);
+    assertThat(metric(edgeB, "rerankflow_edge_published")).isEqualTo(publishedBefore + 1);
+  }
+
+  @Test
+  void modelsHealthMetricsAndOpenApiAreServed() throws Exception {
+    JsonNode models = JSON.readTree(get(edgeA, "/v1/models").body());
+    assertThat(models.get("object").asText()).isEqualTo("list");
+    assertThat(models.get("data").findValuesAsText("id"))
+        .containsExactly("tiny", NIM_MODEL, "ghost");
+    assertThat(get(edgeA, "/v1/health/live").statusCode()).isEqualTo(200);
+    assertThat(get(edgeA, "/v1/health/ready").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> openApi = get(edgeA, "/openapi.yaml");
+    assertThat(openApi.statusCode()).isEqualTo(200);
+    JsonNode spec = new YAMLMapper().readTree(openApi.body());
+    assertThat(spec.get("paths").fieldNames())
+        .toIterable()
+        .containsExactlyInAnyOrder(
+            "/v1/ranking",
+            "/v1/models",
+            "/v1/health/live",
+            "/v1/health/ready",
+            "/v1/metrics",
+            "/openapi.yaml");
+
+    post(edgeA, GeneratedRequest.generated("metrics", 9).json(false));
+    String metrics = get(edgeA, "/v1/metrics").body();
+    assertThat(metrics)
+        .contains("rerankflow_edge_requests_total{status=\"200\"}")
+        .contains("rerankflow_edge_request_duration_seconds_bucket{")
+        .contains("rerankflow_edge_pipeline_duration_seconds_count")
+        .contains("rerankflow_edge_in_flight ");
+  }
+
+  @Test
+  void twoInstancesAnswerEachClientWithItsOwnRanking() throws Exception {
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    Map<String, Integer> answeredBy = new ConcurrentHashMap<>();
+    for (int client = 0; client < 12; client++) {
+      EdgeServer edge = client % 2 == 0 ? edgeA : edgeB;
+      int c = client;
+      clients.add(
+          CompletableFuture.runAsync(
+              () -> {
+                for (int n = 0; n < 4; n++) {
+                  GeneratedRequest request =
+                      GeneratedRequest.generated("c" + c + "-" + n, 100 * c + n);
+                  HttpResponse<String> response = post(edge, request.json(false));
+                  assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                  assertRanked(response.body(), request);
+                  answeredBy.merge(edge == edgeA ? "a" : "b", 1, Integer::sum);
+                }
+              }));
+    }
+    CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
+    assertThat(answeredBy).containsEntry("a", 24).containsEntry("b", 24);
+  }
+
+  @Test
+  void loadOverCapacityAnswers503WithRetryAfterAndEvery200IsCorrect() throws Exception {
+    try (EdgeServer edge = edge("edge-load", "--max-in-flight", "2")) {
+      Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
+      for (int round = 0; round < 3; round++) {
+        List<CompletableFuture<Void>> calls = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+          GeneratedRequest request =
+              GeneratedRequest.generated("load-" + round + "-" + i, 7000 + 100 * round + i);
+          calls.add(
+              HTTP.sendAsync(
+                      ranking(edge, request.json(false)), HttpResponse.BodyHandlers.ofString())
+                  .thenAccept(
+                      response -> {
+                        statuses.merge(response.statusCode(), 1, Integer::sum);
+                        if (response.statusCode() == 200) {
+                          assertRanked(response.body(), request);
+                        } else {
+                          assertThat(response.statusCode()).isEqualTo(503);
+                          assertThat(response.headers().firstValue("retry-after")).hasValue("1");
+                          assertThat(response.body()).contains("\"type\":\"overloaded\"");
+                        }
+                      }));
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+      }
+      assertThat(statuses.keySet()).containsExactlyInAnyOrder(200, 503);
+      assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(144);
+
+      // Nothing held over: no request waits, and the edge still answers.
+      assertThat(metric(edge, "rerankflow_edge_in_flight")).isZero();
+      GeneratedRequest after = GeneratedRequest.generated("after-load", 77);
+      HttpResponse<String> response = post(edge, after.json(false));
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertRanked(response.body(), after);
+      assertThat(get(edge, "/v1/health/live").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void apiKeyBodySizeAndTimeoutAreEnforcedAndALateResultIsDropped() throws Exception {
+    // Requests go to a topic no job reads: nothing answers them in time.
+    try (EdgeServer edge =
+        edgeOn(
+            UNSERVED_REQUESTS,
+            "edge-limits",
+            "--api-key",
+            "s3cret",
+            "--max-body-size",
+            "2048",
+            "--request-timeout",
+            "2s")) {
+      String body = GeneratedRequest.generated("limits", 5).json(false);
+
+      assertError(send(edge, body, Map.of()), 401, "unauthorized");
+      assertError(send(edge, body, Map.of("authorization", "Bearer wrong")), 401, "unauthorized");
+      assertError(send(edge, body, Map.of("authorization", "s3cret")), 401, "unauthorized");
+      HttpResponse<String> models =
+          HTTP.send(
+              HttpRequest.newBuilder(uri(edge, "/v1/models")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(models.statusCode()).isEqualTo(401);
+      assertThat(get(edge, "/v1/health/live").statusCode()).isEqualTo(200);
+
+      Map<String, String> key = Map.of("authorization", "Bearer s3cret");
+      String big =
+          "{\"model\":\"tiny\",\"query\":{\"text\":\"a\"},\"passages\":[{\"text\":\""
+              + "road ".repeat(600)
+              + "\"}]}";
+      assertError(send(edge, big, key), 413, "request_too_large");
+
+      assertError(send(edge, body, key), 504, "timeout");
+
+      // The job answers after all: the edge drops the result, and keeps answering.
+      ConsumerRecord<byte[], byte[]> published =
+          KafkaTestClients.readAll(broker.bootstrapServers(), UNSERVED_REQUESTS, false).get(0);
+      Header correlation = published.headers().lastHeader("correlation-id");
+      assertThat(new String(correlation.value(), StandardCharsets.UTF_8))
+          .startsWith("edge-limits/");
+      RerankOutput late =
+          RerankOutput.ranked(
+              new String(published.key(), StandardCharsets.UTF_8), "tiny", new float[] {0.5f}, 3);
+      try (KafkaProducer<byte[], byte[]> producer =
+          KafkaTestClients.producer(broker.bootstrapServers())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    RESULTS,
+                    null,
+                    published.key(),
+                    OutputJson.toPipelineJson(late).getBytes(StandardCharsets.UTF_8),
+                    List.<Header>of(new RecordHeader("correlation-id", correlation.value()))))
+            .get();
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (metric(edge, "rerankflow_edge_late_replies") < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(metric(edge, "rerankflow_edge_late_replies")).isEqualTo(1.0);
+      assertThat(metric(edge, "rerankflow_edge_in_flight")).isZero();
+      assertError(send(edge, body, key), 504, "timeout");
+    }
+  }
+
+  private static void assertError(HttpResponse<String> response, int status, String type)
+      throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonNode error = JSON.readTree(response.body());
+    assertThat(error.get("object").asText()).isEqualTo("error");
+    assertThat(error.get("type").asText()).isEqualTo(type);
+    assertThat(error.get("message").asText()).isNotBlank();
+  }
+
+  /** The 200 body ranks {@code request} exactly as the tiny model does. */
+  private static void assertRanked(String body, GeneratedRequest request) {
+    RerankOutput actual = OutputJson.fromPipelineJson(body);
+    actual.id = request.id();
+    actual.model = "tiny";
+    tiny.assertRanking(actual, request, request.id());
+  }
+
+  private static GeneratedRequest batchOf32(long seed) {
+    List<String> passages = new ArrayList<>();
+    for (int i = 0; passages.size() < 32; i++) {
+      passages.addAll(GeneratedRequest.generated("p", seed * 1000 + i).passages());
+    }
+    return new GeneratedRequest(
+        "haystack", GeneratedRequest.generated("q", seed).query(), passages.subList(0, 32));
+  }
+
+  private static String withTruncate(String json, String truncate) {
+    return json.substring(0, json.length() - 1) + ",\"truncate\":\"" + truncate + "\"}";
+  }
+
+  private static double metric(EdgeServer edge, String name) {
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$")
+            .matcher(get(edge, "/v1/metrics").body());
+    assertThat(m.find()).as("metric %s", name).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+
+  private static URI uri(EdgeServer edge, String path) {
+    return URI.create("http://127.0.0.1:" + edge.port() + path);
+  }
+
+  private static HttpRequest ranking(EdgeServer edge, String body) {
+    return HttpRequest.newBuilder(uri(edge, "/v1/ranking"))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .timeout(ANSWER)
+        .build();
+  }
+
+  private static HttpResponse<String> post(EdgeServer edge, String body) {
+    return send(edge, body, Map.of());
+  }
+
+  private static HttpResponse<String> send(
+      EdgeServer edge, String body, Map<String, String> headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(edge, "/v1/ranking"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .timeout(ANSWER);
+    headers.forEach(request::header);
+    try {
+      return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("request to the edge failed", e);
+    }
+  }
+
+  private static HttpResponse<String> get(EdgeServer edge, String path) {
+    try {
+      return HTTP.send(
+          HttpRequest.newBuilder(uri(edge, path)).GET().timeout(ANSWER).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new AssertionError("GET " + path + " failed", e);
+    }
+  }
+}
