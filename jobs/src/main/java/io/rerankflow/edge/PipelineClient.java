@@ -193,9 +193,15 @@ final class PipelineClient implements AutoCloseable {
             lateReplies.incrementAndGet();
             continue;
           }
-          RerankOutput output =
-              OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
-          w.reply().complete(new PipelineReply(output, record.timestamp() - w.publishedAtMillis()));
+          try {
+            RerankOutput output =
+                OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
+            w.reply()
+                .complete(new PipelineReply(output, record.timestamp() - w.publishedAtMillis()));
+          } catch (RuntimeException e) {
+            // One unreadable result fails its own request, never the reply thread.
+            w.reply().completeExceptionally(e);
+          }
         }
       }
     } catch (WakeupException e) {

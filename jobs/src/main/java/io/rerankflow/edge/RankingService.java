@@ -49,13 +49,18 @@ final class RankingService {
                       + maxInFlight
                       + ", --max-in-flight); retry later")));
     }
-    return pipeline
-        .submit(((ParseResult.Accepted) parsed).request(), timeout)
-        .handle(
-            (reply, error) -> {
-              inFlight.release();
-              return error == null ? answer(reply) : RankingAnswer.failed(failure(error));
-            });
+    CompletableFuture<PipelineReply> pending;
+    try {
+      pending = pipeline.submit(((ParseResult.Accepted) parsed).request(), timeout);
+    } catch (RuntimeException e) {
+      inFlight.release();
+      throw e;
+    }
+    return pending.handle(
+        (reply, error) -> {
+          inFlight.release();
+          return error == null ? answer(reply) : RankingAnswer.failed(failure(error));
+        });
   }
 
   /** Requests admitted and not yet answered. */
