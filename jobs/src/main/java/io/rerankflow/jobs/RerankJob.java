@@ -16,6 +16,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -78,22 +79,36 @@ public final class RerankJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    JobSummary summary = run(new Configuration());
+    console.println(
+        "Results: "
+            + options.output().toAbsolutePath()
+            + "/"
+            + OUTPUT_PREFIX
+            + "*"
+            + OUTPUT_SUFFIX);
+    console.println("Summary: " + summary.line());
+    return 0;
+  }
+
+  /**
+   * Runs the file job to the end on the environment at hand, with {@code flinkConfig} on top (e.g.
+   * a metric reporter), and returns its numbers.
+   */
+  public JobSummary run(Configuration flinkConfig) throws Exception {
     options.validate();
     options.models.forEach(ModelLocator::resolve);
     Path output = options.output().toAbsolutePath();
     prepareOutput(output);
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(flinkConfig);
     env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     build(env, fileSource(options.input()), fileSink(output));
 
     long start = System.nanoTime();
     JobExecutionResult result = env.execute("rerankflow " + options.input().getFileName());
-    JobSummary summary = JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
-
-    console.println("Results: " + output + "/" + OUTPUT_PREFIX + "*" + OUTPUT_SUFFIX);
-    console.println("Summary: " + summary.line());
-    return 0;
+    return JobSummary.of(result, Duration.ofNanos(System.nanoTime() - start));
   }
 
   static FileSource<RawRequest> fileSource(Path input) {

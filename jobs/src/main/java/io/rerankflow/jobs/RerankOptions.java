@@ -42,14 +42,14 @@ public final class RerankOptions {
 
   @Option(
       names = "--max-batch-tokens",
-      defaultValue = "16384",
+      defaultValue = "2048",
       description =
           "Padded-token budget of one batch (longest row x rows). Default: ${DEFAULT-VALUE}.")
   int maxBatchTokens;
 
   @Option(
       names = "--max-batch-size",
-      defaultValue = "64",
+      defaultValue = "32",
       description = "Most rows in one batch. Default: ${DEFAULT-VALUE}.")
   int maxBatchSize;
 
@@ -67,7 +67,7 @@ public final class RerankOptions {
 
   @Option(
       names = "--capacity",
-      defaultValue = "128",
+      defaultValue = "256",
       description =
           "Requests in flight per slot; the batching window draws from them. Default:"
               + " ${DEFAULT-VALUE}.")

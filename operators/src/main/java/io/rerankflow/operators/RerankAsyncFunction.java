@@ -30,7 +30,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   private final EngineSettings settings;
 
-  private transient InferenceEngine engine;
+  private transient volatile InferenceEngine engine;
   private transient RequestParser parser;
 
   public RerankAsyncFunction(EngineSettings settings) {
@@ -55,7 +55,10 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       models.values().forEach(LoadedModel::close);
       throw e;
     }
-    engine = new InferenceEngine(models, settings.batching(), "rerankflow-inference-" + subtask);
+    EngineMetrics metrics = new EngineMetrics(getRuntimeContext(), this::inFlight);
+    engine =
+        new InferenceEngine(
+            models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
   }
 
   @Override
@@ -88,6 +91,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
                 new RerankFailure(
                     ErrorKind.TIMEOUT,
                     "Request was not scored within the operator timeout (--timeout)"))));
+  }
+
+  private int inFlight() {
+    InferenceEngine current = engine;
+    return current == null ? 0 : current.inFlight();
   }
 
   @Override
