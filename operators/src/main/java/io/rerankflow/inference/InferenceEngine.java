@@ -170,7 +170,10 @@ public final class InferenceEngine implements AutoCloseable {
     RowPool<PendingRequest> pool = rowsOf(request.model).pool;
     List<EncodedSequence> sequences = request.encoded.sequences();
     for (int i = 0; i < sequences.size(); i++) {
-      pool.add(sequences.get(i), request, i);
+      if (pool.add(sequences.get(i), request, i).taken()) {
+        // joined an identical row already in a batch: its computation has begun
+        request.start(System.nanoTime(), listener);
+      }
     }
   }
 

@@ -87,7 +87,7 @@ public final class OnnxBatchModel implements BatchModel {
       return options;
     }
     try {
-      options.addCUDA(device.index());
+      options.addCUDA(device.forSubtask(0, 1).index());
     } catch (OrtException | RuntimeException e) {
       if (device.type() == Device.Type.AUTO) {
         LOG.warn("CUDA is not available ({}); --device auto falls back to CPU", e.getMessage());

@@ -24,15 +24,13 @@ final class RowPool<S> {
   private int waitingRows;
 
   /**
-   * Adds {@code subscriber}'s row {@code position}.
-   *
-   * @return true if the row was new, false if it joined an identical pending row
+   * Adds {@code subscriber}'s row {@code position}; returns the row it waits on, new or an
+   * identical one already waiting or running.
    */
-  boolean add(EncodedSequence sequence, S subscriber, int position) {
+  Row<S> add(EncodedSequence sequence, S subscriber, int position) {
     Key key = new Key(sequence);
     Row<S> row = pending.get(key);
-    boolean added = row == null;
-    if (added) {
+    if (row == null) {
       row = new Row<>(sequence, key);
       pending.put(key, row);
       waiting.computeIfAbsent(sequence.length(), l -> new ArrayDeque<>()).add(row);
@@ -40,7 +38,7 @@ final class RowPool<S> {
     }
     row.subscribers.add(subscriber);
     row.positions.add(position);
-    return added;
+    return row;
   }
 
   boolean isEmpty() {
@@ -78,6 +76,7 @@ final class RowPool<S> {
         }
         rows.pollFirst();
         waitingRows--;
+        row.taken = true;
         batch.add(row);
         longest = length;
         real += length;
@@ -108,6 +107,7 @@ final class RowPool<S> {
     private final Key key;
     private final List<S> subscribers = new ArrayList<>(1);
     private final IntList positions = new IntList();
+    private boolean taken;
 
     Row(EncodedSequence sequence, Key key) {
       this.sequence = sequence;
@@ -116,6 +116,11 @@ final class RowPool<S> {
 
     EncodedSequence sequence() {
       return sequence;
+    }
+
+    /** Whether the row has left the pool for a batch. */
+    boolean taken() {
+      return taken;
     }
 
     int subscriberCount() {

@@ -1,5 +1,6 @@
 package io.rerankflow.operators;
 
+import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;
 import io.rerankflow.inference.InferenceEngine;
 import io.rerankflow.inference.LoadedModel;
@@ -41,7 +42,8 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   public void open(OpenContext openContext) {
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     int slots = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-    SessionSettings session = settings.sessionSettings(Math.min(slots, cores()));
+    SessionSettings session =
+        settings.sessionSettings(Math.min(slots, cores()), subtask, Device.visibleGpus());
     Map<String, LoadedModel> models = new LinkedHashMap<>();
     ServedModels.Builder served = ServedModels.builder();
     try {
