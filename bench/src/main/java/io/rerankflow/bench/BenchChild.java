@@ -257,11 +257,14 @@ public final class BenchChild {
         TotalsReporter.total("tokens_real"),
         TotalsReporter.total("tokens_padded"),
         Measurement.readPeakRssKb(),
-        "file to file, embedded Flink, parallelism 1, start-up timed; "
+        String.format(
+                Locale.ROOT,
+                "file to file, embedded Flink, parallelism 1, start-up timed; model busy %.1f s"
+                    + " of %.1f s; ",
+                TotalsReporter.total("inference_ms_total") / 1e3,
+                summary.wall().toNanos() / 1e9)
             + summary.requests()
             + " requests, "
-            + TotalsReporter.count()
-            + " counters, "
             + summary.errors()
             + " errors; "
             + String.join(" ", extra));

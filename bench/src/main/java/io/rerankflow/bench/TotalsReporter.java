@@ -25,10 +25,6 @@ public final class TotalsReporter implements MetricReporter, MetricReporterFacto
         .sum();
   }
 
-  static int count() {
-    return COUNTERS.size();
-  }
-
   @Override
   public MetricReporter createMetricReporter(Properties properties) {
     return new TotalsReporter();

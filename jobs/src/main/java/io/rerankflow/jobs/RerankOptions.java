@@ -42,14 +42,14 @@ public final class RerankOptions {
 
   @Option(
       names = "--max-batch-tokens",
-      defaultValue = "2048",
+      defaultValue = "768",
       description =
           "Padded-token budget of one batch (longest row x rows). Default: ${DEFAULT-VALUE}.")
   int maxBatchTokens;
 
   @Option(
       names = "--max-batch-size",
-      defaultValue = "32",
+      defaultValue = "8",
       description = "Most rows in one batch. Default: ${DEFAULT-VALUE}.")
   int maxBatchSize;
 

@@ -28,6 +28,7 @@ final class EngineMetrics implements EngineListener {
   static final String ROWS = "rows_scored";
   static final String REAL_TOKENS = "tokens_real";
   static final String PADDED_TOKENS = "tokens_padded";
+  static final String INFERENCE_TOTAL = "inference_ms_total";
 
   private static final int HISTOGRAM_WINDOW = 1024;
 
@@ -40,6 +41,7 @@ final class EngineMetrics implements EngineListener {
   private final Counter rowsTotal;
   private final Counter realTokens;
   private final Counter paddedTokens;
+  private final Counter inferenceTotal;
 
   EngineMetrics(RuntimeContext context, IntSupplier inFlight) {
     MetricGroup group = context.getMetricGroup().addGroup(GROUP);
@@ -54,6 +56,7 @@ final class EngineMetrics implements EngineListener {
     rowsTotal = group.counter(ROWS);
     realTokens = group.counter(REAL_TOKENS);
     paddedTokens = group.counter(PADDED_TOKENS);
+    inferenceTotal = group.counter(INFERENCE_TOTAL);
   }
 
   private static Histogram histogram() {
@@ -69,6 +72,7 @@ final class EngineMetrics implements EngineListener {
     rowsTotal.inc(rows);
     realTokens.inc(real);
     paddedTokens.inc(padded);
+    inferenceTotal.inc(inferenceNanos / 1_000_000);
   }
 
   @Override

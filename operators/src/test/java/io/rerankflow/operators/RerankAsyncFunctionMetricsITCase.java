@@ -99,6 +99,7 @@ class RerankAsyncFunctionMetricsITCase {
         .isBetween(1L, 4L);
     assertThat(histogram(metrics, EngineMetrics.BATCH_PADDING).getCount()).isEqualTo(batches);
     assertThat(histogram(metrics, EngineMetrics.INFERENCE_TIME).getCount()).isEqualTo(batches);
+    assertThat(metric(metrics, EngineMetrics.INFERENCE_TOTAL)).isInstanceOf(Counter.class);
     assertThat(histogram(metrics, EngineMetrics.QUEUE_WAIT).getCount()).isEqualTo(12);
     assertThat(((Gauge<?>) metric(metrics, EngineMetrics.IN_FLIGHT)).getValue()).isEqualTo(0);
   }
