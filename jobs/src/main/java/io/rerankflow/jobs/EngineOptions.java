@@ -35,14 +35,14 @@ public final class EngineOptions {
 
   @Option(
       names = "--max-batch-tokens",
-      defaultValue = "16384",
+      defaultValue = "768",
       description =
           "Padded-token budget of one batch (longest row x rows). Default: ${DEFAULT-VALUE}.")
   int maxBatchTokens;
 
   @Option(
       names = "--max-batch-size",
-      defaultValue = "64",
+      defaultValue = "8",
       description = "Most rows in one batch. Default: ${DEFAULT-VALUE}.")
   int maxBatchSize;
 
@@ -60,7 +60,7 @@ public final class EngineOptions {
 
   @Option(
       names = "--capacity",
-      defaultValue = "128",
+      defaultValue = "256",
       description =
           "Requests in flight per slot; the batching window draws from them. Default:"
               + " ${DEFAULT-VALUE}.")

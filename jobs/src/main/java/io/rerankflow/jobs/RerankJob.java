@@ -15,6 +15,7 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
@@ -149,21 +150,32 @@ public final class RerankJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    run(new Configuration());
+    return 0;
+  }
+
+  /**
+   * Runs the job on the environment at hand with {@code flinkConfig} on top (e.g. a metric reporter
+   * for the benchmark), printing where the results go; a bounded run is waited for and its numbers
+   * returned, a detached or Kafka run returns null.
+   */
+  public JobSummary run(Configuration flinkConfig) throws Exception {
     options.validate();
     options.engine().servedModels();
     if (options.sink() != SinkKind.KAFKA) {
       prepareOutput(options.output().toAbsolutePath());
     }
 
-    StreamExecutionEnvironment env =
-        StreamExecutionEnvironment.getExecutionEnvironment(BoundedRun.localConfiguration());
+    Configuration config = BoundedRun.localConfiguration();
+    config.addAll(flinkConfig);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
     buildFromOptions(env);
 
     if (isDetachedSubmission(env)) {
       // `flink run -d`: the job runs on after submission, so there is nothing to count yet.
       console.println("Results: " + describeResults());
       console.println("Submitted job " + env.executeAsync(jobName()).getJobID() + " (detached)");
-      return 0;
+      return null;
     }
     if (options.source() == SourceKind.KAFKA) {
       KafkaOptions kafka = options.kafka();
@@ -176,7 +188,7 @@ public final class RerankJob implements Callable<Integer> {
               + describeResults()
               + " until cancelled (Ctrl-C)");
       env.execute(jobName());
-      return 0;
+      return null;
     }
     long start = System.nanoTime();
     JobExecutionResult result =
@@ -187,7 +199,7 @@ public final class RerankJob implements Callable<Integer> {
 
     console.println("Results: " + describeResults());
     console.println("Summary: " + summary.line());
-    return 0;
+    return summary;
   }
 
   private String jobName() {

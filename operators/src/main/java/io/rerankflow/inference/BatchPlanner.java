@@ -7,10 +7,15 @@ import java.util.function.ToIntFunction;
 
 /**
  * Packs rows into batches under a token budget. Rows are taken shortest first, so short rows are
- * not padded to long ones; a batch's padded cost is its longest row times its row count. A row
- * longer than the whole budget still gets a batch of its own.
+ * not padded to long ones; a batch's padded cost is its longest row times its row count. A batch
+ * also stops growing where the next row would make its padded cost more than {@value
+ * #MAX_PADDED_PER_REAL} times its real tokens: a few short rows then run on their own rather than
+ * padded to a long one. A row longer than the whole budget still gets a batch of its own.
  */
 public final class BatchPlanner {
+  /** Padded tokens per real token a batch may reach by taking one more row. */
+  static final double MAX_PADDED_PER_REAL = 1.25;
+
   private final int maxBatchTokens;
   private final int maxBatchSize;
 
@@ -26,22 +31,36 @@ public final class BatchPlanner {
     List<List<T>> batches = new ArrayList<>();
     List<T> current = new ArrayList<>();
     int longest = 0;
+    long real = 0;
     for (T row : sorted) {
       int rowLength = length.applyAsInt(row);
-      int widened = Math.max(longest, rowLength);
-      boolean fits =
-          current.size() < maxBatchSize && (long) widened * (current.size() + 1) <= maxBatchTokens;
-      if (!current.isEmpty() && !fits) {
+      if (!admits(current.size(), longest, real, rowLength)) {
         batches.add(current);
         current = new ArrayList<>();
-        widened = rowLength;
+        longest = 0;
+        real = 0;
       }
       current.add(row);
-      longest = widened;
+      longest = Math.max(longest, rowLength);
+      real += rowLength;
     }
     if (!current.isEmpty()) {
       batches.add(current);
     }
     return batches;
+  }
+
+  /**
+   * Whether a batch of {@code rows} rows, the longest {@code longest} tokens and {@code realTokens}
+   * in all, takes one more row of {@code length} tokens (never shorter than the ones it holds).
+   */
+  public boolean admits(int rows, int longest, long realTokens, int length) {
+    if (rows == 0) {
+      return true;
+    }
+    long padded = (long) Math.max(longest, length) * (rows + 1);
+    return rows < maxBatchSize
+        && padded <= maxBatchTokens
+        && padded <= MAX_PADDED_PER_REAL * (realTokens + length);
   }
 }

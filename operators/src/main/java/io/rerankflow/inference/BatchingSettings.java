@@ -9,7 +9,7 @@ import java.io.Serializable;
  * @param maxBatchSize most rows in one batch
  */
 public record BatchingSettings(int maxBatchTokens, int maxBatchSize) implements Serializable {
-  public static final BatchingSettings DEFAULTS = new BatchingSettings(16384, 64);
+  public static final BatchingSettings DEFAULTS = new BatchingSettings(768, 8);
 
   public BatchingSettings {
     if (maxBatchTokens < 1 || maxBatchSize < 1) {

@@ -4,8 +4,11 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * Where ONNX Runtime runs a model: {@code cpu}, {@code cuda:N} (fail at start if CUDA cannot load),
- * or {@code auto} (CUDA device 0 when it loads, otherwise CPU).
+ * Where ONNX Runtime runs a model: {@code cpu}, {@code cuda:N} (pinned to GPU N; fail at start if
+ * CUDA cannot load), {@code cuda} (each slot on GPU subtask index mod visible GPUs), or {@code
+ * auto} (CUDA device 0 when it loads, otherwise CPU).
+ *
+ * @param index the GPU, or {@link #SPREAD} for one per slot in turn
  */
 public record Device(Type type, int index) implements Serializable {
 
@@ -18,6 +21,9 @@ public record Device(Type type, int index) implements Serializable {
 
   public static final Device CPU = new Device(Type.CPU, 0);
 
+  /** The index of {@code cuda} without a number: slots take the visible GPUs in turn. */
+  public static final int SPREAD = -1;
+
   /** Parses {@code cpu}, {@code auto}, {@code cuda} or {@code cuda:N}. */
   public static Device parse(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
@@ -28,7 +34,7 @@ public record Device(Type type, int index) implements Serializable {
       return new Device(Type.AUTO, 0);
     }
     if (v.equals("cuda")) {
-      return new Device(Type.CUDA, 0);
+      return new Device(Type.CUDA, SPREAD);
     }
     if (v.startsWith("cuda:")) {
       try {
@@ -44,12 +50,36 @@ public record Device(Type type, int index) implements Serializable {
         "device '" + value + "' is not one of cpu, auto, cuda, cuda:N (N = GPU index)");
   }
 
+  /**
+   * The device of one slot: {@code cuda} spreads slots over {@code visibleGpus} GPUs (subtask index
+   * mod their number); every other device is the same for all slots.
+   */
+  public Device forSubtask(int subtask, int visibleGpus) {
+    if (type != Type.CUDA || index != SPREAD) {
+      return this;
+    }
+    return new Device(Type.CUDA, subtask % Math.max(1, visibleGpus));
+  }
+
+  /**
+   * GPUs this process may use: the entries of {@code CUDA_VISIBLE_DEVICES} when it is set, else the
+   * NVIDIA driver's GPU list, else 1.
+   */
+  public static int visibleGpus() {
+    String visible = System.getenv("CUDA_VISIBLE_DEVICES");
+    if (visible != null && !visible.isBlank()) {
+      return visible.split(",").length;
+    }
+    java.io.File[] gpus = new java.io.File("/proc/driver/nvidia/gpus").listFiles();
+    return gpus != null && gpus.length > 0 ? gpus.length : 1;
+  }
+
   @Override
   public String toString() {
     return switch (type) {
       case CPU -> "cpu";
       case AUTO -> "auto";
-      case CUDA -> "cuda:" + index;
+      case CUDA -> index == SPREAD ? "cuda" : "cuda:" + index;
     };
   }
 }

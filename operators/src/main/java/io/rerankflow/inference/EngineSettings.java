@@ -28,10 +28,13 @@ public record EngineSettings(
     }
   }
 
-  /** Session settings for a slot, given how many slots share this machine's cores. */
-  public SessionSettings sessionSettings(int slotsSharingCores) {
+  /**
+   * Session settings for slot {@code subtask}, given how many slots share this machine's cores and
+   * how many GPUs it sees.
+   */
+  public SessionSettings sessionSettings(int slotsSharingCores, int subtask, int visibleGpus) {
     int threads =
         intraOpThreads > 0 ? intraOpThreads : SessionSettings.threadsPerSlot(slotsSharingCores);
-    return new SessionSettings(device, threads);
+    return new SessionSettings(device.forSubtask(subtask, visibleGpus), threads);
   }
 }

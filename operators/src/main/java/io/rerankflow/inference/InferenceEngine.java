@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -18,24 +19,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scores requests from many callers on one inference thread, batching rows across requests.
+ * Scores requests from many callers, batching rows across requests, with the model kept busy.
  *
- * <p>{@link #submit} tokenises on the caller's thread and queues the request. The inference thread
- * takes every queued request into one window, sorts the window's rows by length, packs them into
- * batches under the token budget and runs them; a request completes when its last row is scored.
- * One code path serves one pair or ten thousand.
+ * <p>Three rooms, as in text-embeddings-inference. {@link #submit} tokenises on the caller's thread
+ * and queues the request. The batching thread puts every queued request's rows into one pool
+ * ordered by length (identical rows once, see {@link RowPool}), packs the next batch under the
+ * token budget, pads it into model inputs, and hands it over; it keeps one batch prepared while the
+ * model runs another, so the model never waits for padding. It also takes outputs back, hands them
+ * to their requests and completes a request when its last row is scored. The inference thread only
+ * runs the model. One code path serves one pair or ten thousand.
  *
- * <p>{@link #close} stops the thread and waits for the batch in flight before closing the sessions:
- * closing an ONNX Runtime session while {@code run()} is inside it crashes the JVM.
+ * <p>{@link #close} stops both threads and waits for the batch in flight before closing the
+ * sessions: closing an ONNX Runtime session while {@code run()} is inside it crashes the JVM.
  */
 public final class InferenceEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
 
+  /** Batches prepared and waiting while one runs. */
+  private static final int BATCHES_AHEAD = 1;
+
+  private static final long POLL_MILLIS = 50;
+
   private final Map<String, LoadedModel> models;
+  private final List<ModelRows> modelRows = new ArrayList<>();
   private final BatchPlanner planner;
-  private final LinkedBlockingQueue<PendingRequest> queue = new LinkedBlockingQueue<>();
-  private final Thread worker;
+  private final EngineListener listener;
+
+  /** Submitted requests and scored batches, in the order they happened; read by the batcher. */
+  private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+
+  /** Prepared batches for the inference thread. */
+  private final LinkedBlockingQueue<Dispatched> ready = new LinkedBlockingQueue<>();
+
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Thread batcher;
+  private final Thread inference;
   private volatile boolean running = true;
 
   /**
@@ -43,16 +62,34 @@ public final class InferenceEngine implements AutoCloseable {
    */
   public InferenceEngine(
       Map<String, LoadedModel> models, BatchingSettings batching, String threadName) {
+    this(models, batching, threadName, EngineListener.NONE);
+  }
+
+  /**
+   * @param models loaded models by canonical name; the engine owns and closes them
+   * @param listener told about batches and requests, on the batching thread
+   */
+  public InferenceEngine(
+      Map<String, LoadedModel> models,
+      BatchingSettings batching,
+      String threadName,
+      EngineListener listener) {
     this.models = new LinkedHashMap<>(models);
+    this.models.values().forEach(model -> modelRows.add(new ModelRows(model)));
     this.planner = new BatchPlanner(batching);
-    this.worker = NativeStack.thread(this::runLoop, threadName);
-    this.worker.setDaemon(true);
-    this.worker.start();
+    this.listener = listener;
+    // Both threads enter ONNX Runtime (tensors are created while preparing, sessions run).
+    this.inference = NativeStack.thread(this::inferenceLoop, threadName);
+    this.batcher = NativeStack.thread(this::batchLoop, threadName + "-batcher");
+    this.inference.setDaemon(true);
+    this.batcher.setDaemon(true);
+    this.inference.start();
+    this.batcher.start();
   }
 
   /**
    * Scores a validated request; {@code done} receives exactly one output, a ranking or an error
-   * record, on this thread (tokenisation failures) or on the inference thread.
+   * record, on this thread (tokenisation failures) or on the engine's batching thread.
    */
   public void submit(RankingRequest request, Consumer<RerankOutput> done) {
     LoadedModel model = models.get(request.model());
@@ -68,13 +105,23 @@ public final class InferenceEngine implements AutoCloseable {
     }
     RerankOutput rejected;
     // Shared with other callers, exclusive with close(): a tokenizer is never closed under an
-    // encode, and a request is never queued after the inference thread's last drain.
+    // encode, and a request is never queued after the batching thread's last drain.
     lifecycle.readLock().lock();
     try {
       if (!running) {
         rejected = closedError(request);
       } else {
-        queue.add(new PendingRequest(model.encoder().encode(request), model, done));
+        EncodedRequest encoded = model.encoder().encode(request);
+        inFlight.incrementAndGet();
+        inbox.add(
+            new PendingRequest(
+                encoded,
+                model,
+                out -> {
+                  inFlight.decrementAndGet();
+                  done.accept(out);
+                },
+                System.nanoTime()));
         return;
       }
     } catch (RerankException e) {
@@ -86,12 +133,19 @@ public final class InferenceEngine implements AutoCloseable {
     done.accept(rejected);
   }
 
-  private void runLoop() {
-    List<PendingRequest> window = new ArrayList<>();
+  /** Requests submitted and not yet completed. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private void batchLoop() {
+    List<Object> events = new ArrayList<>();
+    int outstanding = 0;
+    int next = 0;
     while (running) {
-      PendingRequest first;
+      Object first;
       try {
-        first = queue.poll(50, TimeUnit.MILLISECONDS);
+        first = inbox.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -99,68 +153,148 @@ public final class InferenceEngine implements AutoCloseable {
       if (first == null) {
         continue;
       }
-      window.add(first);
-      queue.drainTo(window);
-      score(window);
-      // close() stops scoring between batches: answer what the window left, never drop it.
-      window.forEach(pending -> pending.fail(closedFailure()));
-      window.clear();
-    }
-    queue.drainTo(window);
-    window.forEach(p -> p.fail(closedFailure()));
-  }
-
-  private void score(List<PendingRequest> window) {
-    Map<LoadedModel, List<Row>> rowsByModel = new LinkedHashMap<>();
-    for (PendingRequest pending : window) {
-      List<Row> rows = rowsByModel.computeIfAbsent(pending.model, m -> new ArrayList<>());
-      for (int i = 0; i < pending.outputs.length; i++) {
-        rows.add(new Row(pending, i));
+      events.add(first);
+      inbox.drainTo(events);
+      for (Object event : events) {
+        if (event instanceof PendingRequest request) {
+          enqueue(request);
+        } else {
+          complete((Scored) event);
+          outstanding--;
+        }
+      }
+      events.clear();
+      while (running && outstanding <= BATCHES_AHEAD) {
+        ModelRows source = nextWithRows(next);
+        if (source == null) {
+          break;
+        }
+        next = modelRows.indexOf(source) + 1;
+        if (dispatch(source)) {
+          outstanding++;
+        }
       }
     }
-    rowsByModel.forEach(
-        (model, rows) -> {
-          for (List<Row> batch : planner.plan(rows, Row::length)) {
-            if (!running) {
-              return;
-            }
-            runBatch(model, batch);
-          }
-        });
   }
 
-  private void runBatch(LoadedModel model, List<Row> batch) {
-    List<Row> live = new ArrayList<>(batch.size());
-    for (Row row : batch) {
-      if (!row.owner.isDone()) {
-        live.add(row);
+  private void enqueue(PendingRequest request) {
+    RowPool<PendingRequest> pool = rowsOf(request.model).pool;
+    List<EncodedSequence> sequences = request.encoded.sequences();
+    for (int i = 0; i < sequences.size(); i++) {
+      if (pool.add(sequences.get(i), request, i).taken()) {
+        // joined an identical row already in a batch: its computation has begun
+        request.start(System.nanoTime(), listener);
       }
     }
-    if (live.isEmpty()) {
-      return;
+  }
+
+  /** Round robin over models, starting at {@code start}: the next one with rows waiting. */
+  private ModelRows nextWithRows(int start) {
+    for (int i = 0; i < modelRows.size(); i++) {
+      ModelRows candidate = modelRows.get((start + i) % modelRows.size());
+      if (!candidate.pool.isEmpty()) {
+        return candidate;
+      }
     }
-    List<EncodedSequence> sequences = new ArrayList<>(live.size());
-    live.forEach(row -> sequences.add(row.sequence()));
-    float[][] outputs;
+    return null;
+  }
+
+  /** Takes, pads and hands over the next batch of {@code source}; false if nothing went out. */
+  private boolean dispatch(ModelRows source) {
+    List<RowPool.Row<PendingRequest>> rows = source.pool.take(planner, PendingRequest::isDone);
+    if (rows.isEmpty()) {
+      return false;
+    }
+    List<EncodedSequence> sequences = new ArrayList<>(rows.size());
+    rows.forEach(row -> sequences.add(row.sequence()));
+    PreparedBatch prepared;
     try {
-      outputs = model.model().forward(sequences);
-      if (outputs.length != live.size()) {
-        throw new IllegalStateException(
-            "the model returned " + outputs.length + " outputs for " + live.size() + " rows");
-      }
+      prepared = source.model.model().prepare(sequences);
     } catch (Exception e) {
-      LOG.error("inference failed for a batch of {} rows", live.size(), e);
-      RerankFailure failure =
-          new RerankFailure(ErrorKind.BACKEND_FAILURE, "Inference failed: " + e.getMessage());
-      live.forEach(row -> row.owner.fail(failure));
-      return;
+      fail(source, rows, e);
+      return false;
     }
-    for (int i = 0; i < live.size(); i++) {
-      live.get(i).owner.accept(live.get(i).position, outputs[i]);
+    long now = System.nanoTime();
+    for (RowPool.Row<PendingRequest> row : rows) {
+      for (int s = 0; s < row.subscriberCount(); s++) {
+        row.subscriber(s).start(now, listener);
+      }
+    }
+    ready.add(new Dispatched(source, rows, prepared));
+    return true;
+  }
+
+  private void inferenceLoop() {
+    while (running) {
+      Dispatched batch;
+      try {
+        batch = ready.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      if (batch == null) {
+        continue;
+      }
+      long start = System.nanoTime();
+      float[][] outputs = null;
+      Exception failure = null;
+      try {
+        outputs = batch.source.model.model().run(batch.prepared);
+      } catch (Exception e) {
+        failure = e;
+      }
+      inbox.add(new Scored(batch, outputs, failure, System.nanoTime() - start));
     }
   }
 
-  /** Stops the inference thread, waits for the batch in flight, then closes every model. */
+  private void complete(Scored scored) {
+    Dispatched batch = scored.batch;
+    if (scored.failure != null) {
+      fail(batch.source, batch.rows, scored.failure);
+      return;
+    }
+    if (scored.outputs.length != batch.rows.size()) {
+      fail(
+          batch.source,
+          batch.rows,
+          new IllegalStateException(
+              "the model returned "
+                  + scored.outputs.length
+                  + " outputs for "
+                  + batch.rows.size()
+                  + " rows"));
+      return;
+    }
+    PreparedBatch prepared = batch.prepared;
+    listener.batchScored(
+        batch.rows.size(), prepared.realTokens(), prepared.paddedTokens(), scored.inferenceNanos);
+    for (int r = 0; r < batch.rows.size(); r++) {
+      RowPool.Row<PendingRequest> row = batch.rows.get(r);
+      batch.source.pool.release(row);
+      for (int s = 0; s < row.subscriberCount(); s++) {
+        row.subscriber(s).accept(row.position(s), scored.outputs[r], listener);
+      }
+    }
+  }
+
+  private void fail(ModelRows source, List<RowPool.Row<PendingRequest>> rows, Exception e) {
+    LOG.error("inference failed for a batch of {} rows", rows.size(), e);
+    RerankFailure failure =
+        new RerankFailure(ErrorKind.BACKEND_FAILURE, "Inference failed: " + e.getMessage());
+    for (RowPool.Row<PendingRequest> row : rows) {
+      source.pool.release(row);
+      failAll(row, failure);
+    }
+  }
+
+  private static void failAll(RowPool.Row<PendingRequest> row, RerankFailure failure) {
+    for (int s = 0; s < row.subscriberCount(); s++) {
+      row.subscriber(s).fail(failure);
+    }
+  }
+
+  /** Stops both threads, waits for the batch in flight, fails what is left, closes the models. */
   @Override
   public void close() {
     lifecycle.writeLock().lock();
@@ -169,19 +303,52 @@ public final class InferenceEngine implements AutoCloseable {
     } finally {
       lifecycle.writeLock().unlock();
     }
+    boolean interrupted = joinUninterruptibly(inference);
+    interrupted |= joinUninterruptibly(batcher);
+    RerankFailure closed = closedFailure();
+    List<Dispatched> unrun = new ArrayList<>();
+    ready.drainTo(unrun);
+    for (Dispatched batch : unrun) {
+      batch.prepared.close();
+      batch.rows.forEach(row -> failAll(row, closed));
+    }
+    List<Object> events = new ArrayList<>();
+    inbox.drainTo(events);
+    for (Object event : events) {
+      if (event instanceof PendingRequest request) {
+        request.fail(closed);
+      } else {
+        ((Scored) event).batch.rows.forEach(row -> failAll(row, closed));
+      }
+    }
+    modelRows.forEach(source -> source.pool.drain().forEach(row -> failAll(row, closed)));
+    models.values().forEach(LoadedModel::close);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Joins {@code thread}, however often interrupted; returns whether it was. */
+  private static boolean joinUninterruptibly(Thread thread) {
     boolean interrupted = false;
-    while (worker.isAlive()) {
+    while (thread.isAlive()) {
       try {
-        worker.join();
+        thread.join();
       } catch (InterruptedException e) {
         // Closing sessions under a running batch would crash the JVM: keep waiting.
         interrupted = true;
       }
     }
-    models.values().forEach(LoadedModel::close);
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    return interrupted;
+  }
+
+  private ModelRows rowsOf(LoadedModel model) {
+    for (ModelRows candidate : modelRows) {
+      if (candidate.model == model) {
+        return candidate;
+      }
     }
+    throw new IllegalStateException("model not served by this engine: " + model.spec().name());
   }
 
   private static RerankFailure closedFailure() {
@@ -193,31 +360,47 @@ public final class InferenceEngine implements AutoCloseable {
     return RerankOutput.failed(request.id(), request.model(), closedFailure());
   }
 
-  private record Row(PendingRequest owner, int position) {
-    EncodedSequence sequence() {
-      return owner.encoded.sequences().get(position);
-    }
+  /** A model and the pool of its rows waiting to be batched. */
+  private static final class ModelRows {
+    private final LoadedModel model;
+    private final RowPool<PendingRequest> pool = new RowPool<>();
 
-    int length() {
-      return sequence().length();
+    ModelRows(LoadedModel model) {
+      this.model = model;
     }
   }
 
+  /** A batch handed to the inference thread. */
+  private record Dispatched(
+      ModelRows source, List<RowPool.Row<PendingRequest>> rows, PreparedBatch prepared) {}
+
+  /** A batch back from the inference thread: outputs, or the failure. */
+  private record Scored(
+      Dispatched batch, float[][] outputs, Exception failure, long inferenceNanos) {}
+
   /**
-   * A request waiting for its rows; completes exactly once. Touched by the inference thread only.
+   * A request waiting for its rows; completes exactly once. Touched by the batching thread only
+   * (and by {@link #close} after that thread has ended).
    */
   private static final class PendingRequest {
     private final EncodedRequest encoded;
     private final LoadedModel model;
     private final Consumer<RerankOutput> done;
+    private final long submittedNanos;
     private final float[][] outputs;
     private int remaining;
+    private boolean started;
     private boolean finished;
 
-    PendingRequest(EncodedRequest encoded, LoadedModel model, Consumer<RerankOutput> done) {
+    PendingRequest(
+        EncodedRequest encoded,
+        LoadedModel model,
+        Consumer<RerankOutput> done,
+        long submittedNanos) {
       this.encoded = encoded;
       this.model = model;
       this.done = done;
+      this.submittedNanos = submittedNanos;
       this.outputs = new float[encoded.sequences().size()][];
       this.remaining = outputs.length;
     }
@@ -226,18 +409,26 @@ public final class InferenceEngine implements AutoCloseable {
       return finished;
     }
 
-    void accept(int position, float[] output) {
+    void start(long now, EngineListener listener) {
+      if (!started) {
+        started = true;
+        listener.requestStarted(now - submittedNanos);
+      }
+    }
+
+    void accept(int position, float[] output, EngineListener listener) {
       outputs[position] = output;
       if (--remaining == 0 && !finished) {
         finished = true;
         RankingRequest request = encoded.request();
-        RerankOutput ranking =
+        RerankOutput ranked =
             RerankOutput.ranked(
                 request.id(),
                 request.model(),
                 model.encoder().logits(outputs),
                 encoded.promptTokens());
-        done.accept(request.response().shape(ranking, request.passages()));
+        listener.requestScored(request.passages().size());
+        done.accept(request.response().shape(ranked, request.passages()));
       }
     }
 

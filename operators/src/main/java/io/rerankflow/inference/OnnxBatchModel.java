@@ -45,6 +45,7 @@ public final class OnnxBatchModel implements BatchModel {
   private final boolean takesTypeIds;
   private final boolean takesPositionIds;
   private final String outputName;
+  private final InputBuffers.Pool buffersFree = new InputBuffers.Pool();
 
   private OnnxBatchModel(
       OrtEnvironment env, OrtSession session, ModelSpec spec, OnnxInputs inputs, String output) {
@@ -95,7 +96,7 @@ public final class OnnxBatchModel implements BatchModel {
       return options;
     }
     try {
-      options.addCUDA(device.index());
+      options.addCUDA(device.forSubtask(0, 1).index());
     } catch (OrtException | RuntimeException e) {
       if (device.type() == Device.Type.AUTO) {
         LOG.warn("CUDA is not available ({}); --device auto falls back to CPU", e.getMessage());
@@ -158,50 +159,115 @@ public final class OnnxBatchModel implements BatchModel {
   }
 
   @Override
-  public float[][] forward(List<EncodedSequence> batch) throws OrtException {
+  public PreparedBatch prepare(List<EncodedSequence> batch) throws OrtException {
     int rows = batch.size();
     int width = 0;
+    long real = 0;
     for (EncodedSequence row : batch) {
       width = Math.max(width, row.length());
+      real += row.length();
     }
-    long[] ids = new long[rows * width];
-    long[] mask = new long[rows * width];
-    long[] types = takesTypeIds ? new long[rows * width] : null;
+    InputBuffers buffers = buffersFree.take();
+    buffers.reset(rows * width, spec.padTokenId());
+    LongBuffer ids = buffers.ids();
+    LongBuffer mask = buffers.mask();
+    LongBuffer types = buffers.types();
     int[] offsets = new int[rows];
-    java.util.Arrays.fill(ids, spec.padTokenId());
     for (int r = 0; r < rows; r++) {
       EncodedSequence row = batch.get(r);
       int offset = spec.paddingSide() == PaddingSide.LEFT ? width - row.length() : 0;
       offsets[r] = offset;
       int base = r * width + offset;
-      System.arraycopy(row.ids(), 0, ids, base, row.length());
-      java.util.Arrays.fill(mask, base, base + row.length(), 1L);
-      if (types != null) {
-        System.arraycopy(row.typeIds(), 0, types, base, row.length());
+      ids.position(base);
+      ids.put(row.ids());
+      for (int t = 0; t < row.length(); t++) {
+        mask.put(base + t, 1L);
+      }
+      if (takesTypeIds) {
+        types.position(base);
+        types.put(row.typeIds());
       }
     }
     long[] shape = {rows, width};
-    Map<String, OnnxTensor> inputs = new HashMap<>();
+    OnnxPrepared prepared = new OnnxPrepared(batch, offsets, (long) rows * width, real, buffers);
     try {
-      inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
-      inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
-      if (types != null) {
-        inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+      prepared.inputs.put(INPUT_IDS, OnnxTensor.createTensor(env, ids.rewind(), shape));
+      prepared.inputs.put(ATTENTION_MASK, OnnxTensor.createTensor(env, mask.rewind(), shape));
+      if (takesTypeIds) {
+        prepared.inputs.put(TOKEN_TYPE_IDS, OnnxTensor.createTensor(env, types.rewind(), shape));
       }
       if (takesPositionIds) {
-        long[] positions = OnnxInputs.positionIds(mask, rows, width);
-        inputs.put(POSITION_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape));
+        long[] positions = OnnxInputs.positionIds(batch, offsets, width);
+        prepared.inputs.put(
+            POSITION_IDS, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape));
       }
-      try (OrtSession.Result result = session.run(inputs, Set.of(outputName))) {
-        OnnxTensor output = (OnnxTensor) result.get(outputName).orElseThrow();
-        long[] outShape = output.getInfo().getShape();
-        FloatBuffer values = output.getFloatBuffer();
-        return spec.kind() == ModelKind.CROSS_ENCODER
-            ? OutputHeads.logits(values, outShape, rows)
-            : OutputHeads.embeddings(values, outShape, batch, offsets, spec.pooling());
-      }
-    } finally {
+    } catch (OrtException | RuntimeException e) {
+      prepared.close();
+      throw e;
+    }
+    return prepared;
+  }
+
+  @Override
+  public float[][] run(PreparedBatch batch) throws OrtException {
+    try (OnnxPrepared prepared = (OnnxPrepared) batch;
+        OrtSession.Result result = session.run(prepared.inputs, Set.of(outputName))) {
+      int rows = prepared.rows.size();
+      OnnxTensor output = (OnnxTensor) result.get(outputName).orElseThrow();
+      long[] outShape = output.getInfo().getShape();
+      FloatBuffer values = output.getFloatBuffer();
+      return spec.kind() == ModelKind.CROSS_ENCODER
+          ? OutputHeads.logits(values, outShape, rows)
+          : OutputHeads.embeddings(
+              values, outShape, prepared.rows, prepared.offsets, spec.pooling());
+    }
+  }
+
+  /** Tensors over a set of reused buffers; closing returns the buffers to the free list. */
+  private final class OnnxPrepared implements PreparedBatch {
+    private final List<EncodedSequence> rows;
+    private final int[] offsets;
+    private final long paddedTokens;
+    private final long realTokens;
+    private final Map<String, OnnxTensor> inputs = new HashMap<>();
+    private InputBuffers buffers;
+
+    OnnxPrepared(
+        List<EncodedSequence> rows,
+        int[] offsets,
+        long paddedTokens,
+        long realTokens,
+        InputBuffers buffers) {
+      this.rows = rows;
+      this.offsets = offsets;
+      this.paddedTokens = paddedTokens;
+      this.realTokens = realTokens;
+      this.buffers = buffers;
+    }
+
+    @Override
+    public List<EncodedSequence> rows() {
+      return rows;
+    }
+
+    @Override
+    public long paddedTokens() {
+      return paddedTokens;
+    }
+
+    @Override
+    public long realTokens() {
+      return realTokens;
+    }
+
+    @Override
+    public void close() {
       inputs.values().forEach(OnnxTensor::close);
+      inputs.clear();
+      if (buffers != null) {
+        buffersFree.give(buffers);
+        buffers = null;
+      }
     }
   }
 

@@ -63,17 +63,15 @@ record OnnxInputs(boolean tokenTypeIds, boolean positionIds) {
   }
 
   /**
-   * Position ids for a padded batch, from its attention mask: each real token's position counts
-   * from 0 at the row's first real token (so left padding shifts nothing); padding gets 0.
+   * Position ids for a padded batch: each real token's position counts from 0 at the row's first
+   * real token (so left padding shifts nothing); padding gets 0.
    */
-  static long[] positionIds(long[] attentionMask, int rows, int width) {
-    long[] positions = new long[rows * width];
-    for (int r = 0; r < rows; r++) {
-      long next = 0;
-      for (int t = r * width; t < (r + 1) * width; t++) {
-        if (attentionMask[t] != 0) {
-          positions[t] = next++;
-        }
+  static long[] positionIds(List<EncodedSequence> rows, int[] offsets, int width) {
+    long[] positions = new long[rows.size() * width];
+    for (int r = 0; r < rows.size(); r++) {
+      int base = r * width + offsets[r];
+      for (int t = 0; t < rows.get(r).length(); t++) {
+        positions[base + t] = t;
       }
     }
     return positions;

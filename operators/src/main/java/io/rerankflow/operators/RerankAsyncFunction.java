@@ -1,5 +1,6 @@
 package io.rerankflow.operators;
 
+import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;
 import io.rerankflow.inference.InferenceEngine;
 import io.rerankflow.inference.LoadedModel;
@@ -31,7 +32,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private final EngineSettings settings;
   private final boolean extensions;
 
-  private transient InferenceEngine engine;
+  private transient volatile InferenceEngine engine;
   private transient RequestParser parser;
 
   /** Strict NIM requests: {@code top_n} and {@code return_text} are unknown fields. */
@@ -51,7 +52,8 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   public void open(OpenContext openContext) {
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     int slots = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-    SessionSettings session = settings.sessionSettings(Math.min(slots, cores()));
+    SessionSettings session =
+        settings.sessionSettings(Math.min(slots, cores()), subtask, Device.visibleGpus());
     Map<String, LoadedModel> models = new LinkedHashMap<>();
     ServedModels.Builder served = ServedModels.builder();
     try {
@@ -65,7 +67,10 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       models.values().forEach(LoadedModel::close);
       throw e;
     }
-    engine = new InferenceEngine(models, settings.batching(), "rerankflow-inference-" + subtask);
+    EngineMetrics metrics = new EngineMetrics(getRuntimeContext(), this::inFlight);
+    engine =
+        new InferenceEngine(
+            models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
   }
 
   @Override
@@ -108,6 +113,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private static RerankOutput withHeaders(RerankOutput out, RawRequest raw) {
     out.headers = raw.headers;
     return out;
+  }
+
+  private int inFlight() {
+    InferenceEngine current = engine;
+    return current == null ? 0 : current.inFlight();
   }
 
   @Override

@@ -158,7 +158,7 @@ class InferenceEngineTest {
   @Test
   void aModelReturningTooFewRowsIsABackendFailureNotADeadEngine() throws Exception {
     BatchModel dropsLastRow =
-        new BatchModel() {
+        new ForwardOnlyModel() {
           @Override
           public float[][] forward(List<EncodedSequence> batch) {
             float[][] out = new float[batch.size() - 1][];
@@ -600,7 +600,7 @@ class InferenceEngineTest {
    * + length}; as a bi-encoder, a unit vector at an angle set by the ids. It records every batch,
    * and the order of forward exits and close.
    */
-  private static final class FakeModel implements BatchModel {
+  private static final class FakeModel extends ForwardOnlyModel {
     private final Consumer<List<EncodedSequence>> beforeScoring;
     private final List<String> events;
     private final boolean embeddings;

@@ -296,14 +296,7 @@ class OnnxBatchModelTest {
   }
 
   @ParameterizedTest
-  @CsvSource({
-    "cpu,cpu",
-    "CPU,cpu",
-    "auto,auto",
-    "cuda,cuda:0",
-    "cuda:0,cuda:0",
-    "' Cuda:3 ',cuda:3"
-  })
+  @CsvSource({"cpu,cpu", "CPU,cpu", "auto,auto", "cuda,cuda", "cuda:0,cuda:0", "' Cuda:3 ',cuda:3"})
   void deviceParsesItsDocumentedForms(String value, String canonical) {
     Device device = Device.parse(value);
 

@@ -1,0 +1,87 @@
+package io.rerankflow.operators;
+
+import io.rerankflow.inference.EngineListener;
+import java.util.function.IntSupplier;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+
+/**
+ * The engine's reports as Flink metrics, in the operator's group {@value #GROUP}; under a
+ * Prometheus reporter they read e.g. {@code
+ * flink_taskmanager_job_task_operator_rerankflow_pairs_scored}. Batch totals also go to
+ * accumulators, for the end-of-run summary.
+ */
+final class EngineMetrics implements EngineListener {
+  static final String GROUP = "rerankflow";
+  static final String PAIRS_SCORED = "pairs_scored";
+  static final String PAIRS_SCORED_RATE = "pairs_scored_per_second";
+  static final String BATCH_ROWS = "batch_rows";
+  static final String BATCH_PADDING = "batch_padding_overhead_percent";
+  static final String QUEUE_WAIT = "queue_wait_ms";
+  static final String INFERENCE_TIME = "inference_ms";
+  static final String IN_FLIGHT = "requests_in_flight";
+  static final String BATCHES = "batches";
+  static final String ROWS = "rows_scored";
+  static final String REAL_TOKENS = "tokens_real";
+  static final String PADDED_TOKENS = "tokens_padded";
+  static final String INFERENCE_TOTAL = "inference_ms_total";
+
+  private static final int HISTOGRAM_WINDOW = 1024;
+
+  private final Counter pairsScored;
+  private final Histogram batchRows;
+  private final Histogram batchPadding;
+  private final Histogram queueWait;
+  private final Histogram inferenceTime;
+  private final Counter batches;
+  private final Counter rowsTotal;
+  private final Counter realTokens;
+  private final Counter paddedTokens;
+  private final Counter inferenceTotal;
+
+  EngineMetrics(RuntimeContext context, IntSupplier inFlight) {
+    MetricGroup group = context.getMetricGroup().addGroup(GROUP);
+    pairsScored = group.counter(PAIRS_SCORED);
+    group.meter(PAIRS_SCORED_RATE, new MeterView(pairsScored));
+    batchRows = group.histogram(BATCH_ROWS, histogram());
+    batchPadding = group.histogram(BATCH_PADDING, histogram());
+    queueWait = group.histogram(QUEUE_WAIT, histogram());
+    inferenceTime = group.histogram(INFERENCE_TIME, histogram());
+    group.gauge(IN_FLIGHT, inFlight::getAsInt);
+    batches = group.counter(BATCHES);
+    rowsTotal = group.counter(ROWS);
+    realTokens = group.counter(REAL_TOKENS);
+    paddedTokens = group.counter(PADDED_TOKENS);
+    inferenceTotal = group.counter(INFERENCE_TOTAL);
+  }
+
+  private static Histogram histogram() {
+    return new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW);
+  }
+
+  @Override
+  public void batchScored(int rows, long real, long padded, long inferenceNanos) {
+    batchRows.update(rows);
+    batchPadding.update(real > 0 ? (padded - real) * 100 / real : 0);
+    inferenceTime.update(inferenceNanos / 1_000_000);
+    batches.inc();
+    rowsTotal.inc(rows);
+    realTokens.inc(real);
+    paddedTokens.inc(padded);
+    inferenceTotal.inc(inferenceNanos / 1_000_000);
+  }
+
+  @Override
+  public void requestStarted(long queueWaitNanos) {
+    queueWait.update(queueWaitNanos / 1_000_000);
+  }
+
+  @Override
+  public void requestScored(int pairs) {
+    pairsScored.inc(pairs);
+  }
+}
