@@ -26,7 +26,9 @@ public enum ErrorKind {
   /** The HTTP edge requires an API key and the request had none, or a wrong one. */
   UNAUTHORIZED("unauthorized", 401),
   /** The HTTP body is larger than the edge accepts. */
-  REQUEST_TOO_LARGE("request_too_large", 413);
+  REQUEST_TOO_LARGE("request_too_large", 413),
+  /** The answer is larger than the transport can carry (e.g. Kafka's record limit). */
+  RESPONSE_TOO_LARGE("response_too_large", 413);
 
   private final String type;
   private final int httpStatus;

@@ -22,7 +22,8 @@ class ErrorKindTest {
     "TIMEOUT, timeout, 504",
     "BACKEND_FAILURE, backend_failure, 500",
     "UNAUTHORIZED, unauthorized, 401",
-    "REQUEST_TOO_LARGE, request_too_large, 413"
+    "REQUEST_TOO_LARGE, request_too_large, 413",
+    "RESPONSE_TOO_LARGE, response_too_large, 413"
   })
   void eachKindHasTheTypeAndStatusTheNimUses(ErrorKind kind, String type, int status) {
     assertThat(kind.type()).isEqualTo(type);
@@ -31,8 +32,8 @@ class ErrorKindTest {
 
   @Test
   void everyKindIsCoveredByTheStatusTable() {
-    // The table above lists 10 kinds; a new kind must get its status pinned there.
-    assertThat(ErrorKind.values()).hasSize(10);
+    // The table above lists 11 kinds; a new kind must get its status pinned there.
+    assertThat(ErrorKind.values()).hasSize(11);
   }
 
   @ParameterizedTest
