@@ -26,6 +26,15 @@ public final class EngineOptions {
   List<String> models = new ArrayList<>();
 
   @Option(
+      names = "--onnx-file",
+      paramLabel = "FILE",
+      description =
+          "ONNX file to load inside each --model directory or hf: snapshot, e.g."
+              + " onnx/model_qint8_avx512.onnx. Default: rerank.json's onnx_file, else model.onnx,"
+              + " else onnx/model.onnx. Per model: --model dir#FILE.")
+  String onnxFile;
+
+  @Option(
       names = "--parallelism",
       defaultValue = "1",
       description =
@@ -99,7 +108,7 @@ public final class EngineOptions {
    * --model} fails on the client rather than in every task slot.
    */
   public ServedModels servedModels() {
-    return ModelLocator.servedModels(models);
+    return ModelLocator.servedModels(models());
   }
 
   private static void require(boolean condition, String message) {
@@ -110,14 +119,15 @@ public final class EngineOptions {
 
   public EngineSettings engineSettings() {
     return new EngineSettings(
-        models,
+        models(),
         Device.parse(device),
         intraOpThreads,
         new BatchingSettings(maxBatchTokens, maxBatchSize));
   }
 
+  /** The {@code --model} values, each with the {@code --onnx-file} choice applied. */
   public List<String> models() {
-    return List.copyOf(models);
+    return ModelLocator.withOnnxFile(models, onnxFile);
   }
 
   public int parallelism() {
