@@ -146,9 +146,17 @@ public final class RequestParser implements Serializable {
     }
 
     if (modelNode == null || modelNode.isNull()) {
-      return reject(id, null, ErrorKind.INVALID_REQUEST, "model: missing field");
-    }
-    if (model == null) {
+      // As a single-model NIM does, a request without a model means the one served here.
+      List<String> names = models.names();
+      if (names.size() != 1) {
+        return reject(
+            id,
+            null,
+            ErrorKind.INVALID_REQUEST,
+            "model: required when several models are served; expected one of " + models.describe());
+      }
+      model = names.get(0);
+    } else if (model == null) {
       return reject(id, null, ErrorKind.INVALID_REQUEST, "model: expected a string");
     }
     String servedName = models.resolve(model).orElse(null);
@@ -208,6 +216,17 @@ public final class RequestParser implements Serializable {
     List<String> passages = new ArrayList<>(passagesNode.size());
     for (int i = 0; i < passagesNode.size(); i++) {
       JsonNode passage = passagesNode.get(i);
+      if (passage.hasNonNull("image")) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            "passages["
+                + i
+                + "]: image passages need a multimodal reranker; "
+                + servedName
+                + " takes text");
+      }
       JsonNode text = passage.isObject() ? passage.get("text") : null;
       if (text == null || !text.isTextual()) {
         return reject(
