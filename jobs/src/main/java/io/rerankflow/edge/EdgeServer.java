@@ -1,7 +1,5 @@
 package io.rerankflow.edge;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.rerankflow.edge.RankingService.RankingAnswer;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RerankFailure;
@@ -13,10 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,7 +41,6 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
   private static final String JSON = "application/json";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
-  private static final JsonFactory FACTORY = new JsonFactory();
 
   @Mixin private EdgeOptions options = new EdgeOptions();
 
@@ -57,7 +51,7 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
   private RankingService ranking;
   private EdgeMetrics metrics;
   private ApiKeyCheck apiKey;
-  private String modelsBody;
+  private NimServiceRoutes service;
   private byte[] openApi;
 
   public EdgeServer() {}
@@ -128,10 +122,10 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
     ranking = new RankingService(validator, pipeline, options.maxInFlight, options.requestTimeout);
     metrics = new EdgeMetrics(ranking::inFlight, pipeline::published, pipeline::lateReplies);
     apiKey = options.apiKey == null ? null : new ApiKeyCheck(options.apiKey, options.apiKeyHeader);
-    modelsBody = modelsBody();
     try (InputStream in = EdgeServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
       openApi = in.readAllBytes();
     }
+    service = new NimServiceRoutes(validator.models(), openApi);
     vertx = Vertx.vertx();
     server =
         vertx
@@ -152,12 +146,8 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
     }
     router.post("/v1/ranking").handler(BodyHandler.create(false).setBodyLimit(options.maxBodySize));
     router.post("/v1/ranking").handler(this::rank);
-    router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, modelsBody));
-    router
-        .get("/v1/health/live")
-        .handler(
-            ctx ->
-                json(ctx.response(), 200, "{\"object\":\"health.response\",\"message\":\"live\"}"));
+    router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, service.modelsBody()));
+    router.get("/v1/health/live").handler(ctx -> json(ctx.response(), 200, NimServiceRoutes.LIVE));
     router.get("/v1/health/ready").handler(this::ready);
     router
         .get("/v1/metrics")
@@ -173,6 +163,7 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
                 ctx.response()
                     .putHeader("content-type", "application/yaml")
                     .end(io.vertx.core.buffer.Buffer.buffer(openApi)));
+    service.mount(router);
     // BodyHandler fails the request with 413 when the body is over --max-body-size.
     router.errorHandler(
         413,
@@ -251,11 +242,10 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
               json(
                   ctx.response(),
                   ready ? 200 : 503,
-                  "{\"object\":\"health.response\",\"message\":\""
-                      + (ready
-                          ? "ready"
-                          : !broker ? "Kafka brokers unreachable" : "reply consumer not assigned")
-                      + "\"}");
+                  ready
+                      ? NimServiceRoutes.READY
+                      : NimServiceRoutes.notReady(
+                          !broker ? "Kafka brokers unreachable" : "reply consumer not assigned"));
             });
   }
 
@@ -268,27 +258,6 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
 
   private static void json(HttpServerResponse response, int status, String body) {
     response.setStatusCode(status).putHeader("content-type", JSON).end(body);
-  }
-
-  private String modelsBody() {
-    StringWriter buffer = new StringWriter();
-    try (JsonGenerator gen = FACTORY.createGenerator(buffer)) {
-      gen.writeStartObject();
-      gen.writeStringField("object", "list");
-      gen.writeArrayFieldStart("data");
-      for (String name : validator.models().names()) {
-        gen.writeStartObject();
-        gen.writeStringField("id", name);
-        gen.writeStringField("object", "model");
-        gen.writeStringField("owned_by", "rerankflow");
-        gen.writeEndObject();
-      }
-      gen.writeEndArray();
-      gen.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toString();
   }
 
   /** The port it listens on (the one chosen when {@code --port 0}). */
