@@ -51,6 +51,11 @@ final class HuggingFaceCache {
         Path.of(userHome, ".cache", "huggingface", "hub"), "~/.cache/huggingface/hub");
   }
 
+  /** The hub cache directory ({@code .../huggingface/hub}). */
+  Path hub() {
+    return hub;
+  }
+
   /**
    * The cached snapshot of {@code reference} ({@code hf:ORG/NAME[@REVISION]}) as a model directory
    * served under {@code ORG/NAME} unless its {@code rerank.json} names it.

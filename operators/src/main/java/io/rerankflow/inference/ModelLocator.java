@@ -91,7 +91,10 @@ public final class ModelLocator {
     }
     List<String> chosen = new ArrayList<>();
     for (String location : locations) {
-      String target = location.substring(location.indexOf('=') + 1).strip();
+      String target =
+          Files.isDirectory(Path.of(location))
+              ? location
+              : location.substring(location.indexOf('=') + 1).strip();
       boolean onDisk =
           target.startsWith(HuggingFaceCache.SCHEME) || Files.isDirectory(Path.of(target));
       boolean named =

@@ -175,6 +175,21 @@ class ExportLayoutsTest {
   }
 
   @Test
+  void missingExternalWeightsFailAtLoadNamingTheModel() throws Exception {
+    TinyCrossEncoder tiny = TinyCrossEncoder.builder().externalData("model.onnx_data").build();
+    Path repo =
+        HuggingFaceLayouts.hubSnapshot(
+            dir.resolve("partial"), List.of("onnx/model.onnx"), List.of(tiny), BERT_CONFIG);
+    Files.delete(repo.resolve("onnx/model.onnx_data"));
+    ModelDirectory model = ModelLocator.resolve(repo.toString());
+
+    assertThatThrownBy(() -> LoadedModel.load(model, CPU))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot load " + repo.resolve("onnx/model.onnx"))
+        .hasMessageContaining("model.onnx_data");
+  }
+
+  @Test
   void hfCacheEntryResolvesItsRefToTheSnapshotAndIsServedUnderTheRepoName() throws Exception {
     TinyCrossEncoder tiny = TinyCrossEncoder.builder().externalData("model.onnx_data").build();
     Path source =
@@ -235,15 +250,7 @@ class ExportLayoutsTest {
   }
 
   private static Path cacheOf(Map<String, String> env) {
-    Path hub = Path.of("/nowhere");
-    try {
-      HuggingFaceCache.fromEnvironment(env, "/home/u").open("hf:o/n", null);
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      int start = message.indexOf('(') + 1;
-      hub = Path.of(message.substring(start, message.indexOf(" does not exist"))).getParent();
-    }
-    return hub;
+    return HuggingFaceCache.fromEnvironment(env, "/home/u").hub();
   }
 
   /** Each pair's logit equals the oracle on its Hugging Face ids alone (no padding). */
