@@ -7,9 +7,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Resolves a {@code --model} value: {@code default} (the embedded model), a model directory, or
- * {@code name=default} / {@code name=dir} to serve that model under {@code name} (instead of the
- * name and aliases its {@code rerank.json} gives).
+ * Resolves a {@code --model} value: {@code default} (the embedded model), {@code all-minilm-l6-v2}
+ * (the second embedded model), a model directory, or {@code name=default} / {@code name=dir} to
+ * serve that model under {@code name} (instead of the name and aliases its {@code rerank.json}
+ * gives).
  *
  * <p>A value that names an existing directory is a directory even if it contains {@code =}.
  */
@@ -52,6 +53,9 @@ public final class ModelLocator {
   private static ModelDirectory resolveTarget(String location) {
     if (DefaultModel.ALIAS.equals(location)) {
       return DefaultModel.directory();
+    }
+    if (DefaultModel.MINILM_NAME.equals(location)) {
+      return DefaultModel.miniLm();
     }
     return ModelDirectory.open(Path.of(location));
   }
