@@ -80,7 +80,7 @@ class EvaluateJobITCase {
     assertThat(exit).as(console.toString(StandardCharsets.UTF_8)).isZero();
 
     TrecRun firstStage = TrecRun.read(beir.run);
-    Map<String, List<String[]>> lines = runLines(out.resolve(EvaluateJob.RERANKED_RUN));
+    Map<String, List<String[]>> lines = runLines(out.resolve(EvaluateJob.rerankedRun("tiny")));
     assertThat(lines.keySet()).as("judged queries of the run").containsExactly("q1", "q2", "q3");
     Map<String, Float> expected = beir.expectedLogits(tinyModel);
     for (Map.Entry<String, List<String[]>> query : lines.entrySet()) {
@@ -110,16 +110,17 @@ class EvaluateJobITCase {
     }
 
     Qrels qrels = Qrels.read(beir.root.resolve("qrels/test.tsv"));
-    Evaluation reranked = Evaluation.evaluate(qrels, TrecRun.read(out.resolve("reranked.run")));
+    Evaluation reranked =
+        Evaluation.evaluate(qrels, TrecRun.read(out.resolve(EvaluateJob.rerankedRun("tiny"))));
     Map<String, List<ScoredDoc>> topK = new LinkedHashMap<>();
     for (String query : List.of("q1", "q2", "q3")) {
       topK.put(query, firstStage.ranking(query).subList(0, TOP_K));
     }
     Evaluation before = Evaluation.evaluate(qrels, TrecRun.of(topK));
-    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.METRICS_JSON).toFile());
+    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson("tiny")).toFile());
     assertThat(report.path("queries").asInt()).isEqualTo(reranked.queryCount()).isEqualTo(2);
     assertThat(report.path("requests").path("failed").asInt()).isZero();
-    assertThat(report.path("metrics")).hasSize(Metric.values().length);
+    assertThat(report.path("metrics")).hasSize(Metric.DEFAULTS.size());
     for (JsonNode row : report.path("metrics")) {
       Metric metric = metricLabelled(row.path("metric").asText());
       assertThat(row.path("reranked").asDouble())
@@ -135,8 +136,8 @@ class EvaluateJobITCase {
         .isFalse();
     assertThat(console.toString(StandardCharsets.UTF_8))
         .contains("NDCG@10")
-        .contains("requests: 3, ranked 3, failed 0");
-    assertThat(Files.readString(out.resolve(EvaluateJob.METRICS_TEXT)))
+        .contains("0 of 3 requests failed");
+    assertThat(Files.readString(out.resolve(EvaluateJob.metricsText("tiny"))))
         .startsWith("model: tiny\nmetric      first-stage  reranked");
   }
 
@@ -148,7 +149,10 @@ class EvaluateJobITCase {
         List.of(
             request("a", "tiny", "the yellow wood", "two roads diverged", "the yellow wood"),
             request("b", "tiny", "the long road", "the long road down", "one wood", "sorry"),
-            request("c", "missing", "the road", "a road")));
+            "{\"id\":\"c\",\"model\":\"tiny\",\"query\":{\"text\":\"the road\"},"
+                + "\"passages\":[{\"text\":\""
+                + "a road ".repeat(20).strip()
+                + "\"}],\"truncate\":\"NONE\"}"));
     Path candidates = dir.resolve("candidates.tsv");
     Files.write(candidates, List.of("a 0 d1", "a 1 d2", "b 0 d3", "b 1 d4", "b 2 d5", "c 0 d6"));
     Path qrels = dir.resolve("qrels.tsv");
@@ -166,23 +170,24 @@ class EvaluateJobITCase {
                 "--model", tinyModel.toString());
     assertThat(exit).as(console.toString(StandardCharsets.UTF_8)).isZero();
 
-    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.METRICS_JSON).toFile());
+    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson("tiny")).toFile());
     assertThat(report.path("requests").path("total").asInt()).isEqualTo(3);
     assertThat(report.path("requests").path("failed").asInt()).isEqualTo(1);
     JsonNode failure = report.path("failures").get(0);
     assertThat(failure.path("id").asText()).isEqualTo("c");
-    assertThat(failure.path("type").asText()).isEqualTo("model_not_found");
-    assertThat(failure.path("status").asInt()).isEqualTo(404);
+    assertThat(failure.path("type").asText()).isEqualTo("input_too_long");
+    assertThat(failure.path("status").asInt()).isEqualTo(422);
     assertThat(console.toString(StandardCharsets.UTF_8))
-        .contains("requests: 3, ranked 2, failed 1 (1 model_not_found;")
-        .contains("failed c: model_not_found 404 Model 'missing' is not served here");
+        .contains("tiny: ")
+        .contains("1 of 3 requests failed")
+        .contains("failed c: input_too_long 422");
 
     TrecRun firstStage = TrecRun.read(out.resolve(EvaluateJob.FIRST_STAGE_RUN));
-    assertThat(firstStage.queryIds()).containsExactlyInAnyOrder("a", "b");
+    assertThat(firstStage.queryIds()).containsExactlyInAnyOrder("a", "b", "c");
     assertThat(firstStage.ranking("b").stream().map(ScoredDoc::docId))
         .as("first stage is the passage order")
         .containsExactly("d3", "d4", "d5");
-    TrecRun reranked = TrecRun.read(out.resolve(EvaluateJob.RERANKED_RUN));
+    TrecRun reranked = TrecRun.read(out.resolve(EvaluateJob.rerankedRun("tiny")));
     assertThat(reranked.queryIds()).containsExactlyInAnyOrder("a", "b");
     assertThat(reranked.ranking("b").stream().map(ScoredDoc::docId))
         .containsExactlyInAnyOrder("d3", "d4", "d5");
@@ -210,10 +215,7 @@ class EvaluateJobITCase {
   }
 
   private static Metric metricLabelled(String label) {
-    return Arrays.stream(Metric.values())
-        .filter(m -> m.label().equals(label))
-        .findFirst()
-        .orElseThrow();
+    return Metric.DEFAULTS.stream().filter(m -> m.label().equals(label)).findFirst().orElseThrow();
   }
 
   private static Map<String, List<String[]>> runLines(Path run) throws IOException {
