@@ -19,7 +19,9 @@ import java.util.function.Function;
  * Several systems over the same queries, in the way of ranx's {@code compare()}: each system's mean
  * on every metric, a paired randomisation test between every pair of systems on every metric (each
  * pair through {@link MetricsReport#compare}), Holm–Bonferroni corrected over the pairs of one
- * metric, and a superscript on a mean naming the systems it is significantly better than.
+ * metric, and a superscript on a mean naming the systems it is significantly better than. Systems
+ * are numbered from 0 (the baseline) rather than lettered as in ranx, so that the marks never read
+ * like models a user named {@code a} and {@code b}.
  *
  * <p>Only queries that every system evaluated are compared, so each test stays paired; the others
  * are listed in {@link #leftOut}.
@@ -42,7 +44,7 @@ public record SystemComparison(
   public static final double DEFAULT_ALPHA = 0.05;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final String SUPERSCRIPT_LETTERS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖqʳˢᵗᵘᵛʷˣʸᶻ";
+  private static final String SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
   /**
    * One paired test.
@@ -94,14 +96,14 @@ public record SystemComparison(
    * Compares {@code systems} (name → evaluation, the baseline first) on the queries all of them
    * evaluated.
    *
-   * @throws IllegalArgumentException with fewer than two systems, more than 26 (the superscript
-   *     letters), different metrics, or no query in common
+   * @throws IllegalArgumentException with fewer than two systems, more than 10 (the superscript
+   *     digits), different metrics, or no query in common
    */
   public static SystemComparison compare(
       Map<String, Evaluation> systems, PairedSignificance significance, double alpha) {
-    if (systems.size() < 2 || systems.size() > SUPERSCRIPT_LETTERS.length()) {
+    if (systems.size() < 2 || systems.size() > SUPERSCRIPT_DIGITS.length()) {
       throw new IllegalArgumentException(
-          "a comparison needs 2 to " + SUPERSCRIPT_LETTERS.length() + " systems");
+          "a comparison needs 2 to " + SUPERSCRIPT_DIGITS.length() + " systems");
     }
     List<String> names = List.copyOf(systems.keySet());
     Set<String> common = new TreeSet<>(systems.get(names.get(0)).perQuery().keySet());
@@ -175,9 +177,9 @@ public record SystemComparison(
         .orElseThrow(() -> new IllegalArgumentException("no test " + one + " vs " + other));
   }
 
-  /** The letter that names {@code system} in superscripts: a for the first, b for the next... */
-  public char letter(String system) {
-    return (char) ('a' + systems.indexOf(system));
+  /** The digit that names {@code system} in superscripts: 0 for the baseline, then 1, 2... */
+  public char label(String system) {
+    return (char) ('0' + systems.indexOf(system));
   }
 
   /** Systems that {@code system} beats significantly on {@code metric}, in table order. */
@@ -209,7 +211,8 @@ public record SystemComparison(
           continue;
         }
         PairTest t = test(metric, system, other);
-        double delta = t.deltaFor(system);
+        // + 0.0 turns the -0.0 of equal means into 0.0, so the line never shows "-0.0000".
+        double delta = t.deltaFor(system) + 0.0;
         String relation =
             t.adjustedPValue >= alpha
                 ? "does not differ significantly from " + other
@@ -233,7 +236,7 @@ public record SystemComparison(
     return String.format(
         Locale.ROOT,
         "%d queries (every system ranked them%s). Superscripts: the mean is significantly better"
-            + " than that of the systems with those letters (two-sided paired randomisation test,"
+            + " than that of the systems with those numbers (two-sided paired randomisation test,"
             + " %d trials, seed %d, Holm-Bonferroni corrected over the %d pairs of each metric,"
             + " alpha = %s).",
         queryCount(),
@@ -254,7 +257,7 @@ public record SystemComparison(
     }
     text.append('\n');
     for (String system : systems) {
-      text.append(String.format(Locale.ROOT, "%-3s%-" + nameWidth + "s", letter(system), system));
+      text.append(String.format(Locale.ROOT, "%-3s%-" + nameWidth + "s", label(system), system));
       for (Metric metric : metrics()) {
         text.append(
             String.format(
@@ -277,7 +280,7 @@ public record SystemComparison(
     metrics().forEach(metric -> md.append("---:|"));
     md.append('\n');
     for (String system : systems) {
-      md.append("| ").append(letter(system)).append(" | ").append(system).append(" |");
+      md.append("| ").append(label(system)).append(" | ").append(system).append(" |");
       for (Metric metric : metrics()) {
         String cell = cell(system, metric, SystemComparison::superscript);
         md.append(' ').append(isBest(system, metric) ? "**" + cell + "**" : cell).append(" |");
@@ -298,14 +301,14 @@ public record SystemComparison(
     metrics().forEach(metric -> tex.append(" & ").append(latexEscape(metric.label())));
     tex.append(" \\\\\n\\midrule\n");
     for (String system : systems) {
-      tex.append(letter(system)).append(" & ").append(latexEscape(system));
+      tex.append(label(system)).append(" & ").append(latexEscape(system));
       for (Metric metric : metrics()) {
         String mean = String.format(Locale.ROOT, "%.4f", mean(system, metric));
         String value = isBest(system, metric) ? "\\textbf{" + mean + "}" : mean;
-        String letters = letters(system, metric);
+        String marks = marks(system, metric);
         tex.append(" & ").append(value);
-        if (!letters.isEmpty()) {
-          tex.append("$^{").append(letters).append("}$");
+        if (!marks.isEmpty()) {
+          tex.append("$^{").append(marks).append("}$");
         }
       }
       tex.append(" \\\\\n");
@@ -315,7 +318,7 @@ public record SystemComparison(
   }
 
   /**
-   * Means, superscript letters, every test with raw and corrected p, verdicts, left-out queries.
+   * Means, superscript numbers, every test with raw and corrected p, verdicts, left-out queries.
    */
   public String toJson() {
     return write(toJsonTree());
@@ -334,7 +337,7 @@ public record SystemComparison(
     ArrayNode rows = root.putArray("systems");
     for (String system : systems) {
       ObjectNode row = rows.addObject();
-      row.put("letter", String.valueOf(letter(system)));
+      row.put("number", label(system) - '0');
       row.put("name", system);
       ObjectNode means = row.putObject("means");
       ObjectNode beats = row.putObject("significantlyBetterThan");
@@ -362,11 +365,13 @@ public record SystemComparison(
     return root;
   }
 
-  /** The mean with its letters, rendered by {@code superscript} (plain text, HTML...). */
+  /**
+   * The mean with its superscript numbers, rendered by {@code superscript} (plain text, HTML...).
+   */
   public String cell(String system, Metric metric, Function<String, String> superscript) {
-    String letters = letters(system, metric);
+    String marks = marks(system, metric);
     return String.format(Locale.ROOT, "%.4f", mean(system, metric))
-        + (letters.isEmpty() ? "" : superscript.apply(letters));
+        + (marks.isEmpty() ? "" : superscript.apply(marks));
   }
 
   /** Whether {@code system} has the highest mean of the column. */
@@ -379,20 +384,20 @@ public record SystemComparison(
     return mean(system, metric) == best;
   }
 
-  private String letters(String system, Metric metric) {
-    StringBuilder letters = new StringBuilder();
-    beats(system, metric).forEach(other -> letters.append(letter(other)));
-    return letters.toString();
+  private String marks(String system, Metric metric) {
+    StringBuilder marks = new StringBuilder();
+    beats(system, metric).forEach(other -> marks.append(label(other)));
+    return marks.toString();
   }
 
   private int columnWidth() {
     return Math.max(12, 7 + systems.size());
   }
 
-  /** Unicode superscript letters, which keep a terminal table aligned. */
-  static String superscript(String letters) {
+  /** Unicode superscript digits, which keep a terminal table aligned. */
+  static String superscript(String labels) {
     StringBuilder out = new StringBuilder();
-    letters.chars().forEach(c -> out.append(SUPERSCRIPT_LETTERS.charAt(c - 'a')));
+    labels.chars().forEach(c -> out.append(SUPERSCRIPT_DIGITS.charAt(c - '0')));
     return out.toString();
   }
 

@@ -166,12 +166,12 @@ record ComparisonReport(SystemComparison comparison, List<ModelResult> models, J
     html.append("</tr>\n");
     for (String system : comparison.systems()) {
       html.append("<tr><td>")
-          .append(comparison.letter(system))
+          .append(comparison.label(system))
           .append("</td><td>")
           .append(escape(system))
           .append("</td>");
       for (Metric metric : comparison.metrics()) {
-        String cell = comparison.cell(system, metric, letters -> "<sup>" + letters + "</sup>");
+        String cell = comparison.cell(system, metric, marks -> "<sup>" + marks + "</sup>");
         html.append("<td>")
             .append(comparison.isBest(system, metric) ? "<b>" + cell + "</b>" : cell)
             .append("</td>");
