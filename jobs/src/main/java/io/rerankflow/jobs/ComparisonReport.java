@@ -24,6 +24,10 @@ import java.util.Locale;
 record ComparisonReport(SystemComparison comparison, List<ModelResult> models, JobSummary job) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int SHOWN_FAILURES = 10;
+  private static final String PROBE_NOTE =
+      "Pairs, tokens and failures count the job's outputs; pairs/s and padding waste (padded"
+          + " tokens that were padding) come from each model scoring a sample of its requests"
+          + " again alone, with the job's batching settings (--cost-sample; '-' when skipped).";
 
   ComparisonReport {
     models = List.copyOf(models);
@@ -38,13 +42,16 @@ record ComparisonReport(SystemComparison comparison, List<ModelResult> models, J
       text.append(
           String.format(
               Locale.ROOT,
-              "  %s: %d pairs scored, %d tokens (%.1f per pair), %d of %d requests failed\n",
+              "  %s: %d pairs scored, %d tokens (%.1f per pair), %d of %d requests failed;"
+                  + " alone: %s pairs/s, %s padding\n",
               model.name(),
               cost.pairs(),
               cost.tokens(),
               cost.tokensPerPair(),
               cost.failed(),
-              cost.requests()));
+              cost.requests(),
+              cost.pairsPerSecond(),
+              cost.paddingWaste()));
       List<RerankOutput> failures = model.report().failures();
       for (RerankOutput failure : failures.subList(0, Math.min(SHOWN_FAILURES, failures.size()))) {
         text.append("    failed ")
@@ -74,20 +81,24 @@ record ComparisonReport(SystemComparison comparison, List<ModelResult> models, J
     md.append("\n## Cost\n\n")
         .append("One job scored every model; ")
         .append(job.line())
-        .append(".\n\n| model | requests | failed | pairs scored | tokens | tokens/pair |\n")
-        .append("|---|---:|---:|---:|---:|---:|\n");
+        .append(". ")
+        .append(PROBE_NOTE)
+        .append("\n\n| model | requests | failed | pairs scored | tokens | tokens/pair | pairs/s")
+        .append(" | padding waste |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ModelResult model : models) {
       ModelCost cost = model.cost();
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d | %d | %d | %.1f |\n",
+              "| %s | %d | %d | %d | %d | %.1f | %s | %s |\n",
               model.name(),
               cost.requests(),
               cost.failed(),
               cost.pairs(),
               cost.tokens(),
-              cost.tokensPerPair()));
+              cost.tokensPerPair(),
+              cost.pairsPerSecond(),
+              cost.paddingWaste()));
     }
     md.append("\n## Failed requests\n\n").append(failureNote()).append("\n\n");
     for (ModelResult model : models) {
@@ -129,6 +140,16 @@ record ComparisonReport(SystemComparison comparison, List<ModelResult> models, J
       entry.put("pairs", cost.pairs());
       entry.put("tokens", cost.tokens());
       entry.put("runFile", EvaluateJob.rerankedRun(model.name()));
+      if (cost.probe() != null) {
+        ObjectNode probe = entry.putObject("costProbe");
+        probe.put("requests", cost.probe().requests());
+        probe.put("pairs", cost.probe().pairs());
+        probe.put("realTokens", cost.probe().realTokens());
+        probe.put("paddedTokens", cost.probe().paddedTokens());
+        probe.put("wallSeconds", cost.probe().wallNanos() / 1e9);
+        probe.put("pairsPerSecond", cost.probe().pairsPerSecond());
+        probe.put("paddingWaste", cost.probe().paddingWaste());
+      }
       ArrayNode failures = entry.putArray("failures");
       for (RerankOutput failure : model.report().failures()) {
         ObjectNode f = failures.addObject();
@@ -193,20 +214,26 @@ record ComparisonReport(SystemComparison comparison, List<ModelResult> models, J
         .append("\n</div>\n");
     html.append("<h2>Cost</h2>\n<p class=\"note\">One job scored every model: ")
         .append(escape(job.line()))
-        .append(".</p>\n<table id=\"cost\">\n<tr><th>model</th><th>requests</th><th>failed</th>")
-        .append("<th>pairs scored</th><th>tokens</th><th>tokens/pair</th></tr>\n");
+        .append(". ")
+        .append(escape(PROBE_NOTE))
+        .append("</p>\n<table id=\"cost\">\n<tr><th>model</th><th>requests</th><th>failed</th>")
+        .append("<th>pairs scored</th><th>tokens</th><th>tokens/pair</th><th>pairs/s</th>")
+        .append("<th>padding waste</th></tr>\n");
     for (ModelResult model : models) {
       ModelCost cost = model.cost();
       html.append(
           String.format(
               Locale.ROOT,
-              "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td></tr>\n",
+              "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td>"
+                  + "<td>%s</td><td>%s</td></tr>\n",
               escape(model.name()),
               cost.requests(),
               cost.failed(),
               cost.pairs(),
               cost.tokens(),
-              cost.tokensPerPair()));
+              cost.tokensPerPair(),
+              cost.pairsPerSecond(),
+              cost.paddingWaste()));
     }
     html.append("</table>\n<h2>Failed requests</h2>\n<p class=\"note\">")
         .append(escape(failureNote()))

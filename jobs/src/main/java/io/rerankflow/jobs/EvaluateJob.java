@@ -1,5 +1,6 @@
 package io.rerankflow.jobs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rerankflow.eval.Evaluation;
 import io.rerankflow.eval.MetricsReport;
 import io.rerankflow.eval.PairedSignificance;
@@ -60,6 +61,11 @@ public final class EvaluateJob implements Callable<Integer> {
   /** The table's name of the first stage; no model may take it. */
   static final String FIRST_STAGE = "first-stage";
 
+  /** The first stage and nine models take the ten superscript digits. */
+  static final int MOST_MODELS = 9;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
   @Mixin private EvaluateOptions options = new EvaluateOptions();
 
   private final PrintStream console;
@@ -108,7 +114,8 @@ public final class EvaluateJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     options.validate();
-    List<String> models = modelNames();
+    Map<String, String> locations = modelLocations();
+    List<String> models = List.copyOf(locations.keySet());
     Path output = options.output.toAbsolutePath();
     prepareOutput(output);
 
@@ -137,6 +144,7 @@ public final class EvaluateJob implements Callable<Integer> {
     }
 
     Map<String, List<RerankOutput>> byModel = splitByModel(readOutputs(responses), requests);
+    Map<String, CostProbe.Measurement> probes = probe(locations, requests);
     TrecRunWriter.write(output.resolve(FIRST_STAGE_RUN), firstStageOf(set), FIRST_STAGE);
     // Evaluate the files as written, so the report holds for anyone re-reading them.
     Evaluation firstStage =
@@ -147,7 +155,8 @@ public final class EvaluateJob implements Callable<Integer> {
     systems.put(FIRST_STAGE, firstStage);
     List<ModelResult> results = new ArrayList<>();
     for (String model : models) {
-      ModelResult result = evaluate(set, firstStage, model, byModel.get(model), output);
+      ModelResult result =
+          evaluate(set, firstStage, model, byModel.get(model), probes.get(model), output);
       results.add(result);
       systems.put(model, result.evaluation());
     }
@@ -169,11 +178,12 @@ public final class EvaluateJob implements Callable<Integer> {
 
   /**
    * The name each {@code --model} value serves under (its {@code name=} or its model's name), which
-   * names its requests, its files and its row; checked here, where they become file names.
+   * names its requests, its files and its row, mapped to the value; checked here, where they become
+   * file names.
    */
-  private List<String> modelNames() {
+  private Map<String, String> modelLocations() {
     options.engine.servedModels();
-    List<String> names = new ArrayList<>();
+    Map<String, String> names = new LinkedHashMap<>();
     for (String value : new LinkedHashSet<>(options.engine.models())) {
       String name = ModelLocator.resolve(value).spec().name();
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || name.equals(FIRST_STAGE)) {
@@ -187,9 +197,54 @@ public final class EvaluateJob implements Callable<Integer> {
                 + ", e.g. --model a="
                 + value.substring(value.indexOf('=') + 1));
       }
-      names.add(name);
+      names.put(name, value);
+    }
+    if (names.size() > MOST_MODELS) {
+      throw new IllegalArgumentException(
+          "--model: at most " + MOST_MODELS + " models in one comparison, got " + names.size());
     }
     return names;
+  }
+
+  /**
+   * Each model's cost probe on its first {@code --cost-sample} requests, one model after another so
+   * that none shares the machine with another; empty when the sample is 0.
+   */
+  private Map<String, CostProbe.Measurement> probe(
+      Map<String, String> locations, ModelRequests requests) throws Exception {
+    Map<String, CostProbe.Measurement> probes = new LinkedHashMap<>();
+    if (options.costSample == 0) {
+      return probes;
+    }
+    Map<String, List<String>> lines = new LinkedHashMap<>();
+    locations.keySet().forEach(model -> lines.put(model, new ArrayList<>()));
+    for (String line : Files.readAllLines(requests.file(), StandardCharsets.UTF_8)) {
+      ModelRequests.ModelQuery query = requestOf(line, requests);
+      if (query != null && lines.get(query.model()).size() < options.costSample) {
+        lines.get(query.model()).add(line);
+      }
+    }
+    for (Map.Entry<String, String> model : locations.entrySet()) {
+      console.println("Measuring the cost of " + model.getKey() + "...");
+      probes.put(
+          model.getKey(),
+          CostProbe.measure(
+              model.getValue(),
+              lines.get(model.getKey()),
+              options.costSample,
+              options.engine,
+              options.engine.timeout()));
+    }
+    return probes;
+  }
+
+  private static ModelRequests.ModelQuery requestOf(String line, ModelRequests requests) {
+    try {
+      return requests.byRequestId().get(MAPPER.readTree(line).path("id").asText());
+    } catch (IOException e) {
+      // Not a request: the pipeline answered it with an error record, nothing to measure.
+      return null;
+    }
   }
 
   /** The outputs of each model, with their query ids restored. */
@@ -230,6 +285,7 @@ public final class EvaluateJob implements Callable<Integer> {
       Evaluation firstStage,
       String model,
       List<RerankOutput> outputs,
+      CostProbe.Measurement probe,
       Path output)
       throws IOException {
     Map<String, RerankOutput> byId = new HashMap<>();
@@ -282,7 +338,7 @@ public final class EvaluateJob implements Callable<Integer> {
         new EvaluationReport(model, outputs.size(), metrics, orderedLike(set, failures));
     Files.writeString(output.resolve(metricsJson(model)), report.toJson(), StandardCharsets.UTF_8);
     Files.writeString(output.resolve(metricsText(model)), report.toText(), StandardCharsets.UTF_8);
-    return new ModelResult(model, after, report, ModelCost.of(outputs));
+    return new ModelResult(model, after, report, ModelCost.of(outputs, probe));
   }
 
   /** Outputs in request order (the pipeline's output order is not). */

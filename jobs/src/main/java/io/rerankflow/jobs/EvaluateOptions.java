@@ -105,6 +105,14 @@ public final class EvaluateOptions {
               + " ndcg@K, mrr@K, recall@K or map. Repeatable.")
   List<String> extraMetrics = new ArrayList<>();
 
+  @Option(
+      names = "--cost-sample",
+      defaultValue = "64",
+      description =
+          "Requests per model scored again after the job, one model at a time, to measure its"
+              + " pairs/s and padding waste (0 = skip). Default: ${DEFAULT-VALUE}.")
+  int costSample;
+
   @Mixin EngineOptions engine = new EngineOptions();
 
   /** The compared metrics: the defaults, then each {@code --metric} not among them. */
@@ -147,6 +155,7 @@ public final class EvaluateOptions {
     require(
         !tag.isBlank() && tag.chars().noneMatch(Character::isWhitespace), "--tag must be one word");
     metrics();
+    require(costSample >= 0, "--cost-sample must be 0 (skip) or more");
   }
 
   Path qrelsFile() {

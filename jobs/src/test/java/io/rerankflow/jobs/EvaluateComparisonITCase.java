@@ -156,6 +156,17 @@ class EvaluateComparisonITCase {
     assertThat(tests).as("3 pairs x 5 metrics").isEqualTo(15);
     assertThat(comparison.path("models").get(0).path("failed").asInt()).isEqualTo(1);
     assertThat(comparison.path("models").get(1).path("failed").asInt()).isZero();
+    assertThat(comparison.path("models").get(0).path("pairs").asInt())
+        .isEqualTo((QUERIES - 1) * CANDIDATES);
+    assertThat(comparison.path("models").get(1).path("pairs").asInt())
+        .isEqualTo(QUERIES * CANDIDATES);
+    for (JsonNode model : comparison.path("models")) {
+      JsonNode probe = model.path("costProbe");
+      assertThat(probe.path("realTokens").asLong()).as("%s", model).isPositive();
+      assertThat(probe.path("paddedTokens").asLong())
+          .isGreaterThanOrEqualTo(probe.path("realTokens").asLong());
+      assertThat(probe.path("pairsPerSecond").asDouble()).isPositive();
+    }
     assertThat(printed)
         .contains("first-stage")
         .contains("1 of " + QUERIES + " requests failed")
