@@ -233,6 +233,18 @@ public record SystemComparison(
 
   /** The legend under every rendering: what the superscripts and p-values mean. */
   public String legend() {
+    int pairs = systems.size() * (systems.size() - 1) / 2;
+    // With n queries the most extreme of the 2^n sign flips has two-sided p = 2 / 2^n.
+    double smallestP = queryCount() < 64 ? Math.pow(2, 1 - queryCount()) : 0;
+    String tooFew =
+        smallestP * pairs >= alpha
+            ? String.format(
+                Locale.ROOT,
+                " With %d queries no difference can be significant: the smallest possible p is"
+                    + " %.4f before correction.",
+                queryCount(),
+                smallestP)
+            : "";
     return String.format(
         Locale.ROOT,
         "%d queries (every system ranked them%s). Superscripts: the mean is significantly better"
@@ -243,8 +255,9 @@ public record SystemComparison(
         leftOut.isEmpty() ? "" : "; " + leftOut.size() + " queries some system failed left out",
         significance.trials(),
         significance.seed(),
-        systems.size() * (systems.size() - 1) / 2,
-        alpha);
+        pairs,
+        alpha)
+        + tooFew;
   }
 
   /** A fixed-width table for the terminal, then the legend and the verdicts. */

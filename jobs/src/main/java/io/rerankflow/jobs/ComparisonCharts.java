@@ -96,7 +96,8 @@ final class ComparisonCharts {
       dataset.add(values, metric.label(), system);
     }
     BoxAndWhiskerRenderer boxes = new BoxAndWhiskerRenderer();
-    boxes.setMeanVisible(true);
+    // The table gives the means; JFreeChart's mean marker is as wide as the box and hides it.
+    boxes.setMeanVisible(false);
     boxes.setMaximumBarWidth(0.12);
     boxes.setSeriesPaint(0, new Color(0x90caf9));
     boxes.setUseOutlinePaintForWhiskers(true);
@@ -107,7 +108,7 @@ final class ComparisonCharts {
     styled(plot);
     JFreeChart chart =
         new JFreeChart(
-            "Per-query " + metric.label() + " of each system (box: quartiles, dot: mean)",
+            "Per-query " + metric.label() + " of each system (box: quartiles and median)",
             titleFont(),
             plot,
             false);
