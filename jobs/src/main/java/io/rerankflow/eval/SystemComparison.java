@@ -246,17 +246,17 @@ public record SystemComparison(
                 smallestP)
             : "";
     return String.format(
-        Locale.ROOT,
-        "%d queries (every system ranked them%s). Superscripts: the mean is significantly better"
-            + " than that of the systems with those numbers (two-sided paired randomisation test,"
-            + " %d trials, seed %d, Holm-Bonferroni corrected over the %d pairs of each metric,"
-            + " alpha = %s).",
-        queryCount(),
-        leftOut.isEmpty() ? "" : "; " + leftOut.size() + " queries some system failed left out",
-        significance.trials(),
-        significance.seed(),
-        pairs,
-        alpha)
+            Locale.ROOT,
+            "%d queries (every system ranked them%s). Superscripts: the mean is significantly better"
+                + " than that of the systems with those numbers (two-sided paired randomisation test,"
+                + " %d trials, seed %d, Holm-Bonferroni corrected over the %d pairs of each metric,"
+                + " alpha = %s).",
+            queryCount(),
+            leftOut.isEmpty() ? "" : "; " + leftOut.size() + " queries some system failed left out",
+            significance.trials(),
+            significance.seed(),
+            pairs,
+            alpha)
         + tooFew;
   }
 
