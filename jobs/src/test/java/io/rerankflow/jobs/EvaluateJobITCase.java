@@ -152,7 +152,8 @@ class EvaluateJobITCase {
             "{\"id\":\"c\",\"model\":\"tiny\",\"query\":{\"text\":\"the road\"},"
                 + "\"passages\":[{\"text\":\""
                 + "a road ".repeat(20).strip()
-                + "\"}],\"truncate\":\"NONE\"}"));
+                + "\"}],\"truncate\":\"NONE\"}",
+            "this line is not a request"));
     Path candidates = dir.resolve("candidates.tsv");
     Files.write(candidates, List.of("a 0 d1", "a 1 d2", "b 0 d3", "b 1 d4", "b 2 d5", "c 0 d6"));
     Path qrels = dir.resolve("qrels.tsv");
@@ -167,20 +168,39 @@ class EvaluateJobITCase {
                 "--candidates", candidates.toString(),
                 "--qrels", qrels.toString(),
                 "--output", out.toString(),
-                "--model", tinyModel.toString());
+                "--model", tinyModel.toString(),
+                "--model", "again=" + tinyModel);
     assertThat(exit).as(console.toString(StandardCharsets.UTF_8)).isZero();
 
-    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson("tiny")).toFile());
-    assertThat(report.path("requests").path("total").asInt()).isEqualTo(3);
-    assertThat(report.path("requests").path("failed").asInt()).isEqualTo(1);
-    JsonNode failure = report.path("failures").get(0);
-    assertThat(failure.path("id").asText()).isEqualTo("c");
-    assertThat(failure.path("type").asText()).isEqualTo("input_too_long");
-    assertThat(failure.path("status").asInt()).isEqualTo(422);
+    for (String model : List.of("tiny", "again")) {
+      JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson(model)).toFile());
+      assertThat(report.path("model").asText()).isEqualTo(model);
+      assertThat(report.path("requests").path("total").asInt()).isEqualTo(4);
+      assertThat(report.path("requests").path("failed").asInt()).isEqualTo(2);
+      JsonNode failure = report.path("failures").get(0);
+      assertThat(failure.path("id").asText()).isEqualTo("c");
+      assertThat(failure.path("type").asText()).isEqualTo("input_too_long");
+      assertThat(failure.path("status").asInt()).isEqualTo(422);
+      JsonNode unreadable = report.path("failures").get(1);
+      assertThat(unreadable.path("id").asText())
+          .as("named by its line in the given file, whichever model it was sent to")
+          .isEqualTo("4");
+      assertThat(unreadable.path("type").asText()).isEqualTo("malformed_json");
+    }
     assertThat(console.toString(StandardCharsets.UTF_8))
         .contains("tiny: ")
-        .contains("1 of 3 requests failed")
+        .contains("again: ")
+        .contains("2 of 4 requests failed")
         .contains("failed c: input_too_long 422");
+    TrecRun again = TrecRun.read(out.resolve(EvaluateJob.rerankedRun("again")));
+    for (String query : List.of("a", "b")) {
+      assertThat(again.ranking(query).stream().map(ScoredDoc::docId))
+          .as("the same model under two names ranks alike")
+          .containsExactlyElementsOf(
+              TrecRun.read(out.resolve(EvaluateJob.rerankedRun("tiny"))).ranking(query).stream()
+                  .map(ScoredDoc::docId)
+                  .toList());
+    }
 
     TrecRun firstStage = TrecRun.read(out.resolve(EvaluateJob.FIRST_STAGE_RUN));
     assertThat(firstStage.queryIds()).containsExactlyInAnyOrder("a", "b", "c");
@@ -192,6 +212,7 @@ class EvaluateJobITCase {
     assertThat(reranked.ranking("b").stream().map(ScoredDoc::docId))
         .containsExactlyInAnyOrder("d3", "d4", "d5");
     Evaluation after = Evaluation.evaluate(Qrels.read(qrels), reranked);
+    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson("tiny")).toFile());
     for (JsonNode row : report.path("metrics")) {
       Metric metric = metricLabelled(row.path("metric").asText());
       assertThat(row.path("reranked").asDouble()).isEqualTo(after.mean(metric));
