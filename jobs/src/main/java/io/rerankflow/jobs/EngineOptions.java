@@ -19,7 +19,8 @@ public final class EngineOptions {
   @Option(
       names = "--model",
       description =
-          "Model directory, 'default' for the embedded bge-small-en-v1.5, or name=dir /"
+          "Model directory, 'default' for the embedded bge-small-en-v1.5, 'all-minilm-l6-v2' for"
+              + " the embedded all-MiniLM-L6-v2, or name=dir /"
               + " name=default to serve it under that name. Repeat for several models; requests"
               + " pick one by name. Default: ${DEFAULT-VALUE}.",
       defaultValue = "default")

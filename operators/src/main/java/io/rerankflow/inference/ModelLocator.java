@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 
 /**
  * Resolves a {@code --model} value {@code [name=]TARGET[#ONNX_FILE]}. TARGET is {@code default}
- * (the embedded model), {@code hf:ORG/NAME[@REVISION]} (the local Hugging Face cache) or a model
+ * (the embedded model), {@code all-minilm-l6-v2} (the second embedded model), {@code hf:ORG/NAME[@REVISION]} (the local Hugging Face cache) or a model
  * directory; {@code name=} serves it under {@code name} alone (instead of the name and aliases its
  * {@code rerank.json} gives); {@code #ONNX_FILE} picks the ONNX file inside the directory, e.g.
  * {@code #onnx/model_qint8_avx512.onnx} (what {@code --onnx-file} adds).
@@ -27,6 +27,7 @@ public final class ModelLocator {
   private static final List<ModelSource> SOURCES =
       List.of(
           embedded(DefaultModel.ALIAS, DefaultModel::directory),
+          embedded(DefaultModel.MINILM_NAME, DefaultModel::miniLm),
           (target, onnxFile) ->
               target.startsWith(HuggingFaceCache.SCHEME)
                   ? Optional.of(HuggingFaceCache.fromEnvironment().open(target, onnxFile))
