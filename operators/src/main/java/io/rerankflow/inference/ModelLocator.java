@@ -11,10 +11,11 @@ import java.util.function.Supplier;
 
 /**
  * Resolves a {@code --model} value {@code [name=]TARGET[#ONNX_FILE]}. TARGET is {@code default}
- * (the embedded model), {@code all-minilm-l6-v2} (the second embedded model), {@code hf:ORG/NAME[@REVISION]} (the local Hugging Face cache) or a model
- * directory; {@code name=} serves it under {@code name} alone (instead of the name and aliases its
- * {@code rerank.json} gives); {@code #ONNX_FILE} picks the ONNX file inside the directory, e.g.
- * {@code #onnx/model_qint8_avx512.onnx} (what {@code --onnx-file} adds).
+ * (the embedded model), {@code all-minilm-l6-v2} (the second embedded model), {@code
+ * hf:ORG/NAME[@REVISION]} (the local Hugging Face cache) or a model directory; {@code name=} serves
+ * it under {@code name} alone (instead of the name and aliases its {@code rerank.json} gives);
+ * {@code #ONNX_FILE} picks the ONNX file inside the directory, e.g. {@code
+ * #onnx/model_qint8_avx512.onnx} (what {@code --onnx-file} adds).
  *
  * <p>A value that names an existing directory is a directory even if it contains {@code =} or
  * {@code #}.
