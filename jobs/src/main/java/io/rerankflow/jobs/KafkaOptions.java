@@ -1,5 +1,7 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +29,7 @@ public final class KafkaOptions {
       description =
           "Consumer group; offsets are committed to it on each checkpoint. Default:"
               + " ${DEFAULT-VALUE}.")
-  String groupId = "rerankflow";
+  String groupId;
 
   @Option(
       names = "--starting-offsets",
@@ -37,7 +39,7 @@ public final class KafkaOptions {
           "Where a fresh job starts reading: committed (earliest when the group has none),"
               + " earliest or latest. A restore from a checkpoint ignores it. Default:"
               + " ${DEFAULT-VALUE}.")
-  StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
+  StartingOffsets startingOffsets;
 
   @Option(
       names = "--results-topic",
@@ -70,7 +72,7 @@ public final class KafkaOptions {
       description =
           "Kafka sink guarantee: exactly-once (transactions committed on checkpoints; read with"
               + " isolation.level=read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
-  Delivery delivery = Delivery.EXACTLY_ONCE;
+  Delivery delivery;
 
   @Option(
       names = "--transactional-id-prefix",
@@ -87,7 +89,7 @@ public final class KafkaOptions {
           "transaction.timeout.ms of the exactly-once sinks; must stay below the broker's"
               + " transaction.max.timeout.ms (15m by default) and above the checkpoint interval."
               + " Default: ${DEFAULT-VALUE}.")
-  Duration transactionTimeout = Duration.ofSeconds(60);
+  Duration transactionTimeout;
 
   @Option(
       names = "--checkpoint-interval",
@@ -96,7 +98,7 @@ public final class KafkaOptions {
       description =
           "Checkpoint interval when streaming (Kafka source or sink); exactly-once results"
               + " become visible at this pace. Default: ${DEFAULT-VALUE}.")
-  Duration checkpointInterval = Duration.ofSeconds(5);
+  Duration checkpointInterval;
 
   @Option(
       names = "--kafka-property",
@@ -131,12 +133,6 @@ public final class KafkaOptions {
 
   private static boolean present(String value) {
     return value != null && !value.isBlank();
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 
   /** The Kafka client properties every source and sink gets. */
