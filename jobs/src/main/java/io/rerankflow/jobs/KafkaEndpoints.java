@@ -29,7 +29,7 @@ public final class KafkaEndpoints {
   public static KafkaSink<RerankOutput> resultSink(KafkaOptions options) {
     return sink(
         options,
-        new ResultRecordSerializer(options.resultsTopic()),
+        new ResultRecordSerializer(options.resultsTopic(), options.maxRecordBytes()),
         options.transactionalIdPrefix());
   }
 

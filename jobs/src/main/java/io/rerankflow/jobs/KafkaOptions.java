@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Option;
 
 /** The Kafka and streaming options of {@link RerankOptions}, checked in {@link #validate}. */
@@ -120,6 +121,11 @@ public final class KafkaOptions {
         kafkaSource || deadLetterTopic == null,
         "--dead-letter-topic needs --source kafka (file input has no record to dead-letter)");
     require(
+        validRecordLimit(),
+        "--kafka-property "
+            + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+            + " must be a positive number of bytes, e.g. 1048576");
+    require(
         !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
         "--checkpoint-interval must be positive, e.g. 5s");
     require(
@@ -129,6 +135,26 @@ public final class KafkaOptions {
             + ") must be longer than --checkpoint-interval ("
             + checkpointInterval
             + "): a transaction stays open from one checkpoint to the next");
+  }
+
+  /**
+   * The largest record the sinks' producers send: {@code max.request.size} from {@code
+   * --kafka-property}, else Kafka's default (1 MiB).
+   */
+  int maxRecordBytes() {
+    String value = properties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    return value == null
+        ? (Integer)
+            ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+        : Integer.parseInt(value.trim());
+  }
+
+  private boolean validRecordLimit() {
+    try {
+      return maxRecordBytes() > 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean present(String value) {
