@@ -126,7 +126,7 @@ class KafkaRecordsTest {
             "reqs", 1, 17, utf8("k"), utf8("[1]"), Map.of("reply-to", utf8("replies")));
 
     ProducerRecord<byte[], byte[]> record =
-        new DeadLetterSerializer("dlq")
+        new DeadLetterSerializer("dlq", 1 << 20)
             .serialize(DeadLetter.of(request, "Expected a JSON object"), null, null);
 
     assertThat(record.key()).isEqualTo(utf8("k"));
@@ -136,6 +136,26 @@ class KafkaRecordsTest {
     assertThat(header(record, DeadLetter.TOPIC_HEADER)).isEqualTo("reqs");
     assertThat(header(record, DeadLetter.PARTITION_HEADER)).isEqualTo("1");
     assertThat(header(record, DeadLetter.OFFSET_HEADER)).isEqualTo("17");
+  }
+
+  @Test
+  void deadLetterOverTheProducerLimitGoesWithoutItsValueAndSaysSo() {
+    byte[] value = utf8("x".repeat(5000));
+    KafkaRequest request = new KafkaRequest("reqs", 0, 9, utf8("k"), value, null);
+    DeadLetter letter = DeadLetter.of(request, "Expected a JSON object");
+
+    ProducerRecord<byte[], byte[]> fits =
+        new DeadLetterSerializer("dlq", 1 << 20).serialize(letter, null, null);
+    ProducerRecord<byte[], byte[]> tooLarge =
+        new DeadLetterSerializer("dlq", 5000).serialize(letter, null, null);
+
+    assertThat(fits.value()).isEqualTo(value);
+    assertThat(fits.headers().lastHeader(DeadLetterSerializer.VALUE_OMITTED_HEADER)).isNull();
+    assertThat(tooLarge.value()).isNull();
+    assertThat(tooLarge.key()).isEqualTo(utf8("k"));
+    assertThat(header(tooLarge, DeadLetter.OFFSET_HEADER)).isEqualTo("9");
+    assertThat(header(tooLarge, DeadLetterSerializer.VALUE_OMITTED_HEADER))
+        .isEqualTo("5000 bytes; with the headers the record exceeds max.request.size of 5000");
   }
 
   private static String header(ProducerRecord<byte[], byte[]> record, String key) {
