@@ -3,6 +3,7 @@ package io.rerankflow.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rerankflow.inference.BatchingSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,6 +133,13 @@ class RerankOptionsTest {
     assertThat(built.kafka().checkpointInterval()).isEqualTo(parsed.kafka().checkpointInterval());
     assertThat(built.kafka().delivery()).isEqualTo(parsed.kafka().delivery());
     built.validate();
+  }
+
+  @Test
+  void batchingDefaultsOfTheCommandLineAreTheEnginesDefaults() {
+    // The engine's tests and benches use BatchingSettings.DEFAULTS; the job must run the same.
+    assertThat(parse("--input", inputFile, "--output", "out").engineSettings().batching())
+        .isEqualTo(BatchingSettings.DEFAULTS);
   }
 
   @Test
