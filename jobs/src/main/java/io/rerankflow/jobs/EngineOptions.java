@@ -1,5 +1,7 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import io.rerankflow.inference.BatchingSettings;
 import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;
@@ -8,6 +10,7 @@ import io.rerankflow.schemas.ServedModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,8 +62,9 @@ public final class EngineOptions {
   @Option(
       names = "--device",
       defaultValue = "cpu",
+      converter = DeviceConverter.class,
       description = "cpu, cuda:N (fail if CUDA cannot load) or auto. Default: ${DEFAULT-VALUE}.")
-  String device;
+  Device device;
 
   @Option(
       names = "--intra-op-threads",
@@ -101,7 +105,6 @@ public final class EngineOptions {
     require(intraOpThreads >= 0, "--intra-op-threads must be 0 (automatic) or more");
     require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, e.g. 10m");
     require(!models.isEmpty(), "--model is needed at least once (try --model default)");
-    Device.parse(device);
   }
 
   /**
@@ -112,18 +115,21 @@ public final class EngineOptions {
     return ModelLocator.servedModels(models());
   }
 
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
-  }
-
   public EngineSettings engineSettings() {
     return new EngineSettings(
-        models(),
-        Device.parse(device),
-        intraOpThreads,
-        new BatchingSettings(maxBatchTokens, maxBatchSize));
+        models(), device, intraOpThreads, new BatchingSettings(maxBatchTokens, maxBatchSize));
+  }
+
+  /** {@link Device#parse} as a picocli converter, so a bad {@code --device} is a usage error. */
+  static final class DeviceConverter implements CommandLine.ITypeConverter<Device> {
+    @Override
+    public Device convert(String value) {
+      try {
+        return Device.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** The {@code --model} values, each with the {@code --onnx-file} choice applied. */

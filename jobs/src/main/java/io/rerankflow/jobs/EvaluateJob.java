@@ -84,15 +84,7 @@ public final class EvaluateJob implements Callable<Integer> {
 
   /** The picocli command, printing a bad input's message rather than a stack trace. */
   static CommandLine command(EvaluateJob job) {
-    return new CommandLine(job)
-        .setExecutionExceptionHandler(
-            (e, commandLine, parsed) -> {
-              if (e instanceof IllegalArgumentException) {
-                commandLine.getErr().println("evaluate: " + e.getMessage());
-                return 2;
-              }
-              throw e;
-            });
+    return CommandLineErrors.install(new CommandLine(job));
   }
 
   static String rerankedRun(String model) {

@@ -1,8 +1,10 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+import static io.rerankflow.jobs.OptionChecks.requireFile;
+
 import io.rerankflow.eval.Metric;
 import io.rerankflow.schemas.Truncate;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -160,15 +162,5 @@ public final class EvaluateOptions {
 
   Path qrelsFile() {
     return qrels != null ? qrels : beir.resolve("qrels").resolve(split + ".tsv");
-  }
-
-  private static void requireFile(Path file, String option) {
-    require(Files.isRegularFile(file), option + ": " + file + " is not a readable file");
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 }

@@ -95,6 +95,18 @@ public final class RequestParser implements Serializable {
   private record ObjectRead(JsonNode root, String malformed) {}
 
   private static ObjectRead readObject(byte[] body, RecordOrigin origin) {
+    int invalid = body == null ? -1 : Utf8.firstInvalidByte(body);
+    if (invalid >= 0) {
+      // Checked before Jackson, which would accept some ill-formed sequences (e.g. encoded
+      // surrogates): every transport answers the same bytes the same way.
+      return new ObjectRead(
+          null,
+          "Malformed JSON ("
+              + origin.description()
+              + "): invalid UTF-8 at byte "
+              + invalid
+              + " (JSON text must be UTF-8)");
+    }
     JsonNode root;
     try {
       // A null body (e.g. a Kafka record without a value) is empty input, not a crash.
