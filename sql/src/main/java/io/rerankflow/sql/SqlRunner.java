@@ -33,8 +33,6 @@ public final class SqlRunner {
           Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
   private static final Pattern AWAITED =
       Pattern.compile("\\s*(INSERT|EXECUTE)\\b.*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-  private static final Pattern LEADING_COMMENTS =
-      Pattern.compile("\\A(?:\\s+|--[^\\n]*(?:\\n|\\z)|/\\*.*?\\*/)*", Pattern.DOTALL);
 
   private final TableEnvironment tEnv;
   private final PrintStream out;
@@ -121,7 +119,7 @@ public final class SqlRunner {
   /** Runs one statement; a failure prints one line naming it and returns false. */
   boolean execute(SqlStatements.Statement statement) {
     executed++;
-    String sql = LEADING_COMMENTS.matcher(statement.text()).replaceFirst("").strip();
+    String sql = statement.sql();
     try {
       Matcher set = SET.matcher(sql);
       if (set.matches()) {

@@ -3,6 +3,7 @@ package io.rerankflow.sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Splits SQL text into statements the way Flink's SQL client does: a {@code ;} ends a statement
@@ -13,9 +14,17 @@ final class SqlStatements {
 
   /** One statement and the line of the input it starts on. */
   record Statement(String text, int line) {
+    private static final Pattern LEADING_COMMENTS =
+        Pattern.compile("\\A(?:\\s+|--[^\\n]*(?:\\n|\\z)|/\\*.*?\\*/)*", Pattern.DOTALL);
+
+    /** The statement without the comments before it. */
+    String sql() {
+      return LEADING_COMMENTS.matcher(text).replaceFirst("").strip();
+    }
+
     /** The statement's first line, for messages. */
     String head() {
-      String first = text.strip().lines().findFirst().orElse("");
+      String first = sql().lines().findFirst().orElse("");
       return first.length() > 80 ? first.substring(0, 77) + "..." : first;
     }
   }
