@@ -34,6 +34,9 @@ public final class SqlRunner {
   private static final Pattern AWAITED =
       Pattern.compile("\\s*(INSERT|EXECUTE)\\b.*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
+  private static final Pattern CLASS_PREFIX =
+      Pattern.compile("(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ");
+
   private final TableEnvironment tEnv;
   private final PrintStream out;
   private final PrintStream err;
@@ -186,7 +189,9 @@ public final class SqlRunner {
   static String oneLine(Throwable e) {
     StringBuilder line = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String message = t.getMessage();
+      // Wrapping exceptions repeat their cause's class name; the messages are what helps.
+      String message =
+          t.getMessage() == null ? null : CLASS_PREFIX.matcher(t.getMessage()).replaceAll("");
       if (message == null || message.isBlank() || line.indexOf(message.strip()) >= 0) {
         continue;
       }
