@@ -256,6 +256,40 @@ class RerankSqlITCase {
   }
 
   @Test
+  void topNKeepsEachRowsBestRankingsInTheFileJobsOrder(@TempDir Path dir) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 10; r++) {
+      lines.add(SqlFixtures.generated("n" + r, 300 + r, "END"));
+    }
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
+
+    String script =
+        SqlFixtures.script(
+                requests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END")
+            .replace("'truncate' = 'END'", "'truncate' = 'END', 'top-n' = '2'");
+    Run run = runScript(tableEnvironment(), script);
+    assertThat(run.ok()).as(run.errors()).isTrue();
+    Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    assertThat(rows.keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (id, out) -> {
+          RerankOutput best = new RerankOutput();
+          int keep = Math.min(2, out.indices.length);
+          best.indices = Arrays.copyOf(out.indices, keep);
+          best.logits = Arrays.copyOf(out.logits, keep);
+          SqlFixtures.assertSameRanking(id, rows.get(id).get("rankings"), best);
+        });
+  }
+
+  @Test
   void createModelFailsNamingTheFix(@TempDir Path dir) {
     String input = "INPUT (query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)";
     String output = "OUTPUT (rankings ARRAY<ROW<`index` INT, logit FLOAT>>)";
