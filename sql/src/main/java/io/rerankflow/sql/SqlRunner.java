@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.internal.ModelImpl;
@@ -34,6 +35,11 @@ public final class SqlRunner {
   private static final Pattern AWAITED =
       Pattern.compile("\\s*(INSERT|EXECUTE)\\b.*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
+  private static final Pattern BEGIN_SET =
+      Pattern.compile("\\s*BEGIN\\s+STATEMENT\\s+SET\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern END = Pattern.compile("\\s*END\\s*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern INSERT =
+      Pattern.compile("\\s*INSERT\\b.*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
   private static final Pattern CLASS_PREFIX =
       Pattern.compile("(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error): ");
 
@@ -41,6 +47,9 @@ public final class SqlRunner {
   private final PrintStream out;
   private final PrintStream err;
   private int executed;
+
+  /** The INSERTs between {@code BEGIN STATEMENT SET;} and {@code END;}, run as one job. */
+  private StatementSet statementSet;
 
   public SqlRunner(TableEnvironment tEnv, PrintStream out, PrintStream err) {
     this.tEnv = tEnv;
@@ -133,6 +142,13 @@ public final class SqlRunner {
         }
         return true;
       }
+      if (statementSet != null) {
+        return collect(statement, sql);
+      }
+      if (BEGIN_SET.matcher(sql).matches()) {
+        statementSet = tEnv.createStatementSet();
+        return true;
+      }
       TableResult result = tEnv.executeSql(sql);
       if (AWAITED.matcher(sql).matches()) {
         result.await();
@@ -145,6 +161,7 @@ public final class SqlRunner {
       }
       return true;
     } catch (Exception e) {
+      statementSet = null;
       err.println(
           "Statement "
               + executed
@@ -158,6 +175,22 @@ public final class SqlRunner {
     } finally {
       out.flush();
     }
+  }
+
+  /** Adds an INSERT to the open statement set, or runs and awaits the set at its END. */
+  private boolean collect(SqlStatements.Statement statement, String sql) throws Exception {
+    if (END.matcher(sql).matches()) {
+      StatementSet set = statementSet;
+      statementSet = null;
+      set.execute().await();
+      err.println("Statement " + executed + " finished: the statement set");
+    } else if (INSERT.matcher(sql).matches()) {
+      statementSet.addInsertSql(sql);
+    } else {
+      throw new IllegalArgumentException(
+          "only INSERT statements may stand between BEGIN STATEMENT SET; and END;");
+    }
+    return true;
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Table;
@@ -287,6 +288,58 @@ class RerankSqlITCase {
           best.logits = Arrays.copyOf(out.logits, keep);
           SqlFixtures.assertSameRanking(id, rows.get(id).get("rankings"), best);
         });
+  }
+
+  @Test
+  void twoPredictionsOverOneModelInOneStatementSetBothRankAsTheFileJob(@TempDir Path dir)
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 20; r++) {
+      lines.add(SqlFixtures.generated("m" + r, 400 + r, "END"));
+    }
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
+
+    String ddl =
+        SqlFixtures.script(
+                requests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END")
+            .replaceAll("(?s)INSERT INTO results.*", "");
+    String script =
+        ddl
+            + "CREATE TABLE results2 (id STRING, rankings ARRAY<ROW<`index` INT, logit FLOAT>>)"
+            + " WITH ('connector' = 'filesystem', 'path' = '"
+            + dir.resolve("sql-out2")
+            + "', 'format' = 'json');\n"
+            + "BEGIN STATEMENT SET;\n"
+            + "INSERT INTO results SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
+            + " reranker, DESCRIPTOR(query, passages));\n"
+            + "INSERT INTO results2 SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
+            + " reranker, DESCRIPTOR(query, passages)) WHERE id LIKE 'm1%';\n"
+            + "END;\n";
+    Run run = runScript(tableEnvironment(), script);
+    assertThat(run.ok()).as(run.errors()).isTrue();
+    assertThat(run.errors()).contains("finished: the statement set");
+
+    Map<String, JsonNode> all = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    Map<String, JsonNode> some = SqlFixtures.sqlRows(dir.resolve("sql-out2"));
+    assertThat(all.keySet()).isEqualTo(expected.keySet());
+    assertThat(some.keySet())
+        .containsExactlyInAnyOrder(
+            IntStream.of(1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
+                .mapToObj(i -> "m" + i)
+                .toArray(String[]::new));
+    all.forEach(
+        (id, row) -> SqlFixtures.assertSameRanking(id, row.get("rankings"), expected.get(id)));
+    some.forEach(
+        (id, row) -> SqlFixtures.assertSameRanking(id, row.get("rankings"), expected.get(id)));
+    assertThat(SharedEngines.open()).as("every function released its engine").isZero();
   }
 
   @Test
