@@ -72,7 +72,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       for (String location : settings.modelLocations()) {
         ModelDirectory dir = ModelLocator.resolve(location);
         served.add(dir.spec().name(), dir.spec().aliases());
-        models.put(dir.spec().name(), LoadedModel.load(dir, session));
+        models.put(dir.spec().name(), load(dir, session));
       }
       parser = RequestParser.forPipeline(served.build()).withExtensions(extensions);
     } catch (RuntimeException e) {
@@ -84,6 +84,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     engine =
         new InferenceEngine(
             models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
+  }
+
+  /** Loads one model for this slot's engine. */
+  protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
+    return LoadedModel.load(dir, session);
   }
 
   @Override
