@@ -10,6 +10,9 @@ public final class Deadline {
   /** No deadline: the request waits as long as it takes. */
   public static final Deadline NONE = new Deadline(0, false);
 
+  /** About ten years: farther deadlines are taken as this far. */
+  private static final long MAX_DISTANCE_MILLIS = 10L * 366 * 24 * 3600 * 1000;
+
   private final long nanos;
   private final boolean set;
 
@@ -33,7 +36,10 @@ public final class Deadline {
    * clock now, so that later wall-clock jumps do not move it.
    */
   public static Deadline atEpochMillis(long epochMillis) {
-    long remainingMillis = epochMillis - System.currentTimeMillis();
+    long now = System.currentTimeMillis();
+    // Clamped, so that a header of any value cannot overflow the nanosecond arithmetic.
+    long remainingMillis =
+        Math.min(Math.max(epochMillis, now - MAX_DISTANCE_MILLIS), now + MAX_DISTANCE_MILLIS) - now;
     return atNanoTime(System.nanoTime() + remainingMillis * 1_000_000L);
   }
 

@@ -45,7 +45,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private transient RequestParser parser;
 
   /** Requests handed to the engine and not yet answered, by identity, to withdraw on timeout. */
-  private transient Map<RawRequest, InFlight> inFlight;
+  private transient Map<RawRequest, InFlight> submissions;
 
   /** Strict NIM requests: {@code top_n} and {@code return_text} are unknown fields. */
   public RerankAsyncFunction(EngineSettings settings) {
@@ -79,7 +79,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       models.values().forEach(LoadedModel::close);
       throw e;
     }
-    inFlight = Collections.synchronizedMap(new IdentityHashMap<>());
+    submissions = Collections.synchronizedMap(new IdentityHashMap<>());
     EngineMetrics metrics = new EngineMetrics(getRuntimeContext(), this::inFlight);
     engine =
         new InferenceEngine(
@@ -106,13 +106,13 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
             : Deadline.NONE;
     // Registered before submitting: the engine may answer before submit returns.
     InFlight entry = new InFlight();
-    inFlight.put(raw, entry);
+    submissions.put(raw, entry);
     entry.submission =
         engine.submit(
             accepted.request(),
             deadline,
             out -> {
-              inFlight.remove(raw, entry);
+              submissions.remove(raw, entry);
               Optional<Throwable> failed = engine.failure();
               if (failed.isPresent()) {
                 result.completeExceptionally(engineFailed(failed.get()));
@@ -124,7 +124,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   @Override
   public void timeout(RawRequest raw, ResultFuture<RerankOutput> result) {
-    InFlight entry = inFlight.remove(raw);
+    InFlight entry = submissions.remove(raw);
     if (entry != null && entry.submission != null) {
       // Nobody waits for it any more: its rows leave the engine unscored.
       entry.submission.cancel();

@@ -19,9 +19,12 @@ import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -157,6 +160,101 @@ class RerankAsyncFunctionHarnessTest {
           .hasRootCauseInstanceOf(Injected.class);
       assertThat(harness.extractOutputValues()).as("no backend_failure record written").isEmpty();
     }
+  }
+
+  @Test
+  void aRequestTimedOutInTheOperatorLeavesTheEngineUnscored() throws Exception {
+    EngineSettings settings =
+        new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
+    GatedModel.reset();
+    try (var harness = unopened(new GatedRerank(settings), 1_000)) {
+      harness.open();
+      // "running" holds the model at its gate, "ahead" the batch prepared behind it.
+      harness.processElement(record("1", pairs("running", "the wood", "a road")));
+      GatedModel.awaitPreparedRows(2);
+      harness.processElement(record("2", pairs("ahead", "an wood", "it road")));
+      GatedModel.awaitPreparedRows(4);
+      harness.processElement(
+          record("3", pairs("abandoned", "two roads", "yellow wood", "less traveled")));
+      harness.setProcessingTime(10_000);
+      // Its rows were withdrawn before this one's arrived: they would share its batch.
+      harness.processElement(record("4", pairs("after", "one road")));
+      GatedModel.GATE.release(1_000);
+      endInput(harness);
+
+      List<RerankOutput> outputs = harness.extractOutputValues();
+      assertThat(byId(outputs, "abandoned").errorType).isEqualTo("timeout");
+      assertThat(byId(outputs, "after").indices).containsExactly(0);
+      assertThat(GatedModel.PREPARED_ROWS.get())
+          .as("rows batched: none of the abandoned")
+          .isEqualTo(5);
+    }
+  }
+
+  /** The production operator with {@link GatedModel} around its model. */
+  private static final class GatedRerank extends RerankAsyncFunction {
+    GatedRerank(EngineSettings settings) {
+      super(settings);
+    }
+
+    @Override
+    protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
+      LoadedModel real = super.load(dir, session);
+      return new LoadedModel(real.spec(), real.encoder(), new GatedModel(real.model()));
+    }
+  }
+
+  /** Counts the rows batched and waits at a gate before each run. */
+  private static final class GatedModel implements BatchModel {
+    static final Semaphore GATE = new Semaphore(0);
+    static final AtomicInteger PREPARED_ROWS = new AtomicInteger();
+    private final BatchModel real;
+
+    GatedModel(BatchModel real) {
+      this.real = real;
+    }
+
+    static void reset() {
+      GATE.drainPermits();
+      PREPARED_ROWS.set(0);
+    }
+
+    static void awaitPreparedRows(int rows) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (PREPARED_ROWS.get() < rows && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      assertThat(PREPARED_ROWS.get()).isEqualTo(rows);
+    }
+
+    @Override
+    public PreparedBatch prepare(List<EncodedSequence> rows) throws Exception {
+      PreparedBatch prepared = real.prepare(rows);
+      PREPARED_ROWS.addAndGet(rows.size());
+      return prepared;
+    }
+
+    @Override
+    public float[][] run(PreparedBatch batch) throws Exception {
+      GATE.acquire();
+      return real.run(batch);
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  /** A request for the tiny model whose pairs all have the same length (two-word passages). */
+  private static String pairs(String id, String... passages) {
+    return "{\"id\":\""
+        + id
+        + "\",\"model\":\"tiny\",\"query\":{\"text\":\"which road\"},\"passages\":["
+        + Arrays.stream(passages)
+            .map(p -> "{\"text\":\"" + p + "\"}")
+            .collect(Collectors.joining(","))
+        + "]}";
   }
 
   /** The production operator with a model whose first batch throws an {@link Error}. */
