@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -17,14 +18,14 @@ import java.util.TreeMap;
  * <p>Batches are taken shortest rows first, so short rows are not padded to long ones; within one
  * length rows leave in arrival order. Shortest first alone would let a long row wait for ever under
  * a steady stream of short ones, so every row's wait is bounded: once the oldest waiting row has
- * seen {@code maxWaitBatches} batches leave without it, the next batch starts at its length (it
- * goes first, and rows of its length and longer fill the batch). Used by one thread.
+ * seen {@code maxWaitBatches} batches leave without it, it goes next, whatever its length, with the
+ * longest rows that fit under it (they cost it no padding). Used by one thread.
  *
  * @param <S> who waits for a row's output
  */
 final class RowPool<S> {
   /** Batches a row may see leave before it goes next, whatever its length. */
-  static final int DEFAULT_MAX_WAIT_BATCHES = 8;
+  static final int DEFAULT_MAX_WAIT_BATCHES = 16;
 
   private final int maxWaitBatches;
   private final TreeMap<Integer, LinkedHashSet<Row<S>>> byLength = new TreeMap<>();
@@ -115,15 +116,15 @@ final class RowPool<S> {
       return batch;
     }
     Row<S> oldest = byArrival.iterator().next();
-    int from =
-        batchesTaken - oldest.arrivalBatch >= maxWaitBatches
-            ? oldest.sequence.length()
-            : byLength.firstKey();
+    boolean overdue = batchesTaken - oldest.arrivalBatch >= maxWaitBatches;
     batchesTaken++;
+    // An overdue row goes first (it is the oldest of its length) with the longest rows that fit
+    // under it: they cost it no padding.
+    NavigableMap<Integer, LinkedHashSet<Row<S>>> order =
+        overdue ? byLength.headMap(oldest.sequence.length(), true).descendingMap() : byLength;
     int longest = 0;
     long real = 0;
-    Iterator<Map.Entry<Integer, LinkedHashSet<Row<S>>>> lengths =
-        byLength.tailMap(from, true).entrySet().iterator();
+    Iterator<Map.Entry<Integer, LinkedHashSet<Row<S>>>> lengths = order.entrySet().iterator();
     while (lengths.hasNext()) {
       Map.Entry<Integer, LinkedHashSet<Row<S>>> entry = lengths.next();
       int length = entry.getKey();
@@ -137,7 +138,7 @@ final class RowPool<S> {
         byArrival.remove(row);
         row.taken = true;
         batch.add(row);
-        longest = length;
+        longest = Math.max(longest, length);
         real += length;
       }
       lengths.remove();

@@ -138,17 +138,19 @@ class RowPoolTest {
   }
 
   @Test
-  void anOverdueRowIsBatchedWithRowsOfItsLengthAndLonger() {
+  void anOverdueRowGoesFirstWithTheLongestRowsThatFitUnderIt() {
     RowPool<String> pool = new RowPool<>(0);
     pool.add(longRow(10), "oldest", 0);
-    pool.add(row(1, 1), "short", 0);
+    pool.add(longRow(9), "just-shorter", 0);
+    pool.add(longRow(2), "short", 0);
     pool.add(longRow(12), "longer", 0);
 
     List<String> first = new ArrayList<>();
     pool.take(WIDE).forEach(r -> first.add(r.subscriber(0)));
 
-    assertThat(first).containsExactly("oldest", "longer");
-    assertThat(pool.waitingRows()).isEqualTo(1);
+    // 10 + 9 pads to 20 <= 1.25 x 19; the 2 would pad to 30 > 1.25 x 21, the 12 would pad the rest.
+    assertThat(first).containsExactly("oldest", "just-shorter");
+    assertThat(pool.waitingRows()).isEqualTo(2);
   }
 
   @Test
