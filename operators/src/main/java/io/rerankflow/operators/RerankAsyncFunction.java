@@ -80,7 +80,8 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       throw e;
     }
     submissions = Collections.synchronizedMap(new IdentityHashMap<>());
-    EngineMetrics metrics = new EngineMetrics(getRuntimeContext(), this::inFlight);
+    EngineMetrics metrics =
+        new EngineMetrics(getRuntimeContext(), this::inFlight, this::queuedRows);
     engine =
         new InferenceEngine(
             models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
@@ -180,6 +181,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private int inFlight() {
     InferenceEngine current = engine;
     return current == null ? 0 : current.inFlight();
+  }
+
+  private int queuedRows() {
+    InferenceEngine current = engine;
+    return current == null ? 0 : current.queuedRows();
   }
 
   @Override
