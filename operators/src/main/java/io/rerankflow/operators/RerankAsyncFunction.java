@@ -94,7 +94,9 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   @Override
   public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result) {
-    failIfEngineFailed();
+    // The callback may run while close() shuts the engine down, after the field is cleared.
+    InferenceEngine current = engine;
+    failIfFailed(current);
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     if (!(parsed instanceof ParseResult.Accepted accepted)) {
       complete(result, ((ParseResult.Rejected) parsed).toOutput(), raw);
@@ -109,12 +111,12 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     InFlight entry = new InFlight();
     submissions.put(raw, entry);
     entry.submission =
-        engine.submit(
+        current.submit(
             accepted.request(),
             deadline,
             out -> {
               submissions.remove(raw, entry);
-              Optional<Throwable> failed = engine.failure();
+              Optional<Throwable> failed = current.failure();
               if (failed.isPresent()) {
                 result.completeExceptionally(engineFailed(failed.get()));
               } else {
@@ -155,7 +157,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
    * A failed engine answers everything {@code backend_failure}; instead of writing those records
    * the task fails, so that Flink restores it from the last checkpoint with a fresh engine.
    */
-  private void failIfEngineFailed() {
+  private static void failIfFailed(InferenceEngine engine) {
     Optional<Throwable> failed = engine.failure();
     if (failed.isPresent()) {
       throw engineFailed(failed.get());
