@@ -543,7 +543,10 @@ public final class InferenceEngine implements AutoCloseable {
     }
   }
 
-  /** Stops both threads, waits for the batch in flight, fails what is left, closes the models. */
+  /**
+   * Stops both threads, waits for the batch in flight and hands out its outputs, answers what is
+   * left as shut down, closes the models.
+   */
   @Override
   public void close() {
     lifecycle.writeLock().lock();
@@ -553,11 +556,23 @@ public final class InferenceEngine implements AutoCloseable {
       lifecycle.writeLock().unlock();
     }
     Uninterruptibly.join(inference, batcher);
+    // Both threads are gone: this thread is the batcher now. The batch that was in flight has
+    // its outputs; they are handed out rather than thrown away.
+    List<EngineEvent> unread = new ArrayList<>();
+    inbox.drainTo(unread);
+    for (EngineEvent event : unread) {
+      if (event instanceof EngineEvent.Scored scored) {
+        try {
+          complete(scored);
+        } catch (Throwable t) {
+          LOG.error("handing out the last batch's outputs failed", t);
+        }
+      }
+    }
     List<Dispatched> unrun = new ArrayList<>();
     ready.drainTo(unrun);
     unrun.forEach(batch -> batch.prepared.close());
     answerLive(stoppedFailure());
-    inbox.clear();
     modelRows.forEach(source -> source.pool.drain());
     models.values().forEach(LoadedModel::close);
   }
