@@ -14,7 +14,6 @@ import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,21 +25,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -57,30 +51,14 @@ class EngineErrorRecoveryITCase {
 
   private static final AtomicInteger INJECTED = new AtomicInteger();
 
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 1);
-
-  @TempDir static Path shared;
-  private static TinyModelExpectations tiny;
-  private static TestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tiny = new TinyModelExpectations(shared);
-    broker = TestBroker.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    tiny.close();
-    broker.close();
-  }
+  static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(1, 1);
 
   @Test
   void anErrorInTheInferenceThreadFailsTheTaskAndTheJobRecoversEveryRequestExactlyOnce()
       throws Exception {
+    TestBroker broker = KAFKA.broker();
+    TinyModelExpectations tiny = KAFKA.tiny();
     String requests = "engine-error-requests";
     String results = "engine-error-results";
     broker.createTopics(1, requests, results);
@@ -146,7 +124,7 @@ class EngineErrorRecoveryITCase {
       KafkaTestClients.pollUntil(committed, seen, s -> false, Duration.ofSeconds(2));
 
       assertThat(INJECTED.get()).as("Errors injected").isEqualTo(1);
-      assertThat(StreamingTestCluster.restarts(REPORTER, job.getJobID()))
+      assertThat(KAFKA.restarts(job.getJobID()))
           .as("the failed engine failed the task, and Flink restarted it")
           .isGreaterThanOrEqualTo(1);
       Map<String, RerankOutput> byId = new HashMap<>();
@@ -166,10 +144,7 @@ class EngineErrorRecoveryITCase {
       sent.forEach((id, request) -> tiny.assertRanking(byId.get(id), request, id));
       System.out.printf(
           "EngineErrorRecoveryITCase: sent %d, committed %d, duplicates %d, restarts %d%n",
-          sent.size(),
-          all.size(),
-          duplicates,
-          StreamingTestCluster.restarts(REPORTER, job.getJobID()));
+          sent.size(), all.size(), duplicates, KAFKA.restarts(job.getJobID()));
     } finally {
       job.cancel().get();
     }
