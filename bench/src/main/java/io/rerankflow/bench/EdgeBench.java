@@ -1,4 +1,4 @@
-package io.rerankflow.edge;
+package io.rerankflow.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +33,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Load a running HTTP edge and report latency, pipeline time and edge overhead.")
 public final class EdgeBench implements Callable<Integer> {
+  /** The edge's header with the job's share of a ranking (request record to result record). */
+  static final String PIPELINE_TIME_HEADER = "X-Rerankflow-Pipeline-Ms";
+
   private static final String[] WORDS = {
     "the",
     "road",
@@ -166,11 +169,7 @@ public final class EdgeBench implements Callable<Integer> {
         http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     long micros = (System.nanoTime() - start) / 1000;
     long pipeline =
-        response
-            .headers()
-            .firstValue(EdgeServer.PIPELINE_TIME_HEADER)
-            .map(Long::parseLong)
-            .orElse(0L);
+        response.headers().firstValue(PIPELINE_TIME_HEADER).map(Long::parseLong).orElse(0L);
     return new Sample(response.statusCode(), micros, pipeline);
   }
 
