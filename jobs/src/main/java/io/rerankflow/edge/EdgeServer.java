@@ -113,6 +113,9 @@ public final class EdgeServer implements AutoCloseable {
                 new HttpServerOptions()
                     .setHost(options.host)
                     .setPort(options.port)
+                    // HTTP/1.1 only: with h2c detection a connection exists only once it has
+                    // sent bytes, and a silent one would escape the guard.
+                    .setHttp2ClearTextEnabled(false)
                     // A backstop only: the guard closes idle and half-sent connections sooner,
                     // and a request waiting for its ranking is silent up to --request-timeout.
                     .setIdleTimeout(
