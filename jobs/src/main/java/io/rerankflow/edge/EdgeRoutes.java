@@ -8,6 +8,7 @@ import io.rerankflow.schemas.RerankFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -87,6 +88,7 @@ final class EdgeRoutes {
     router.post("/v1/ranking").handler(this::gate);
     router.post("/v1/ranking").handler(BodyHandler.create(false).setBodyLimit(options.maxBodySize));
     router.post("/v1/ranking").handler(this::rank);
+    router.post("/v1/ranking").failureHandler(EdgeRoutes::clientGone);
     router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, modelsBody));
     router.get("/v1/health/live").handler(this::live);
     router.get("/v1/health/ready").handler(this::ready);
@@ -127,6 +129,13 @@ final class EdgeRoutes {
               0);
         });
     return router;
+  }
+
+  /** A connection closed mid-body (by the client or the guard) has nobody left to answer. */
+  private static void clientGone(RoutingContext ctx) {
+    if (!(ctx.failure() instanceof HttpClosedException)) {
+      ctx.next();
+    }
   }
 
   /** Every request: the connection's idle and cap rules ({@link ConnectionGuard}). */

@@ -155,6 +155,10 @@ public final class EdgeServer implements AutoCloseable {
             "Results dropped because their request had timed out or was answered",
             replies::lateReplies)
         .gauge(
+            "rerankflow.edge.late.scored.pairs",
+            "Pairs the job ranked for requests nobody waited for any more (late results)",
+            replies::lateScoredPairs)
+        .gauge(
             "rerankflow.edge.mismatched.replies",
             "Results dropped because correlation header and output id disagreed",
             replies::mismatchedReplies)

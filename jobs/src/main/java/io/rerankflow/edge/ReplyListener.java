@@ -47,6 +47,7 @@ final class ReplyListener implements AutoCloseable {
   private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final AtomicLong lateReplies = new AtomicLong();
+  private final AtomicLong lateScoredPairs = new AtomicLong();
   private final AtomicLong mismatchedReplies = new AtomicLong();
   private final AtomicLong restarts = new AtomicLong();
   private final Thread thread;
@@ -170,6 +171,7 @@ final class ReplyListener implements AutoCloseable {
     if (w == null) {
       // Timed out or abandoned already, or a repeat after the job's restore.
       lateReplies.incrementAndGet();
+      countLateScoredPairs(record.value());
       return;
     }
     RerankOutput output;
@@ -189,6 +191,18 @@ final class ReplyListener implements AutoCloseable {
     w.reply().complete(new PipelineReply(output, record.timestamp() - w.publishedAtMillis()));
   }
 
+  /** The job's work for a request nobody waits for any more: what deadlines should save. */
+  private void countLateScoredPairs(byte[] value) {
+    try {
+      RerankOutput late = OutputJson.fromPipelineJson(new String(value, StandardCharsets.UTF_8));
+      if (!late.isError()) {
+        lateScoredPairs.addAndGet(late.indices.length);
+      }
+    } catch (RuntimeException e) {
+      // unreadable: nothing to count
+    }
+  }
+
   /** Whether the loop runs and has polled recently: false while it restarts or is stuck. */
   boolean live() {
     return running
@@ -200,6 +214,11 @@ final class ReplyListener implements AutoCloseable {
   /** Results that arrived for no waiting request (timed out, abandoned or repeated): dropped. */
   long lateReplies() {
     return lateReplies.get();
+  }
+
+  /** Pairs the job ranked in results that arrived for no waiting request. */
+  long lateScoredPairs() {
+    return lateScoredPairs.get();
   }
 
   /** Results whose correlation header and output id disagree: dropped. */

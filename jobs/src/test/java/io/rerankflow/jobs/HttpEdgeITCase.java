@@ -639,6 +639,9 @@ class HttpEdgeITCase {
         Thread.sleep(100);
       }
       assertThat(metric(edge, "rerankflow_edge_late_replies")).isEqualTo(1.0);
+      assertThat(metric(edge, "rerankflow_edge_late_scored_pairs"))
+          .as("the one pair ranked for nobody")
+          .isEqualTo(1.0);
       assertThat(metric(edge, "rerankflow_edge_in_flight")).isZero();
       assertError(send(edge, body, key), 504, "timeout");
     }
