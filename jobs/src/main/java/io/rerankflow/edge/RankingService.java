@@ -110,20 +110,27 @@ final class RankingService {
     }
     long now = System.currentTimeMillis();
     CompletableFuture<PipelineReply> reply = replies.expect(id, now);
-    reply.orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(budgetNanos)), TimeUnit.MILLISECONDS);
-    publisher
-        .publish(id, value, now, deadlineMillis)
-        .whenComplete(
-            (sent, error) -> {
-              if (error != null) {
-                reply.completeExceptionally(error);
-              }
+    // From here the pairs are freed exactly once, when the reply future completes however.
+    CompletableFuture<RankingAnswer> answered =
+        reply.handle(
+            (answer, error) -> {
+              finish(pairs, error == null && !answer.output().isError());
+              return error == null ? answer(answer) : failure(error);
             });
-    return reply.handle(
-        (answer, error) -> {
-          finish(pairs, error == null && !answer.output().isError());
-          return error == null ? answer(answer) : failure(error);
-        });
+    reply.orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(budgetNanos)), TimeUnit.MILLISECONDS);
+    try {
+      publisher
+          .publish(id, value, now, deadlineMillis)
+          .whenComplete(
+              (sent, error) -> {
+                if (error != null) {
+                  reply.completeExceptionally(error);
+                }
+              });
+    } catch (RuntimeException e) {
+      reply.completeExceptionally(e);
+    }
+    return answered;
   }
 
   private void finish(int pairs, boolean scored) {

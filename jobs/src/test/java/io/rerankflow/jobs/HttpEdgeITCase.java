@@ -9,6 +9,7 @@ import io.rerankflow.edge.EdgeOptions;
 import io.rerankflow.edge.EdgeServer;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
 import io.rerankflow.testing.TestModelDirs;
 import java.io.IOException;
 import java.net.Socket;
@@ -619,6 +620,13 @@ class HttpEdgeITCase {
       Header correlation = published.headers().lastHeader("correlation-id");
       assertThat(new String(correlation.value(), StandardCharsets.UTF_8))
           .startsWith("edge-limits/");
+      // The deadline travels with the request: when the edge stops waiting (2 s after arrival).
+      Header stamped = published.headers().lastHeader(TransportHeaders.DEADLINE);
+      assertThat(stamped).as("deadline header").isNotNull();
+      long deadlineMillis =
+          TransportHeaders.deadlineMillis(Map.of(TransportHeaders.DEADLINE, stamped.value()))
+              .orElseThrow();
+      assertThat(deadlineMillis - published.timestamp()).isBetween(1L, 2000L);
       RerankOutput late =
           RerankOutput.ranked(
               new String(published.key(), StandardCharsets.UTF_8), "tiny", new float[] {0.5f}, 3);
