@@ -5,7 +5,7 @@ import java.util.function.LongSupplier;
 /**
  * Admission by work: a request is admitted only if the pairs already in flight plus its own can be
  * scored before its deadline at the throughput this edge observes (a configured guess at first,
- * then an exponentially weighted average of the pairs scored per busy second).
+ * then a time-weighted moving average of the pairs scored per busy second).
  *
  * <p>Thread-safe; every method is short and holds the monitor only for arithmetic.
  */
@@ -16,11 +16,19 @@ final class WorkAdmission {
    */
   static final double HEADROOM = 0.8;
 
-  /** Weight of the newest throughput sample. */
-  private static final double ALPHA = 0.3;
+  /**
+   * The average's memory in busy seconds. A sample weighs by the time it spans, not by count: the
+   * job often answers many requests at once after a long batch, and a short burst of answers must
+   * not count like the long wait before it.
+   */
+  private static final double TIME_CONSTANT_SECONDS = 10;
 
-  /** Busy time a throughput sample spans, so one small reply does not swing the estimate. */
-  private static final long SAMPLE_NANOS = 500_000_000L;
+  /**
+   * Busy time a throughput sample spans at least: longer than the bursts in which the job answers
+   * several requests at once after a long batch, so a burst and the wait before the next one fall
+   * into one sample.
+   */
+  private static final long SAMPLE_NANOS = 5_000_000_000L;
 
   /** Floor of the estimate, so a stalled pipeline still gives a finite Retry-After. */
   private static final double MIN_PAIRS_PER_SECOND = 0.5;
@@ -94,9 +102,11 @@ final class WorkAdmission {
       samplePairs += pairs;
     }
     if (sampleBusyNanos >= SAMPLE_NANOS) {
-      double sample = samplePairs / (sampleBusyNanos / 1e9);
+      double seconds = sampleBusyNanos / 1e9;
+      double weight = 1 - Math.exp(-seconds / TIME_CONSTANT_SECONDS);
+      double sample = samplePairs / seconds;
       pairsPerSecond =
-          Math.max(MIN_PAIRS_PER_SECOND, (1 - ALPHA) * pairsPerSecond + ALPHA * sample);
+          Math.max(MIN_PAIRS_PER_SECOND, (1 - weight) * pairsPerSecond + weight * sample);
       sampleBusyNanos = 0;
       samplePairs = 0;
     }

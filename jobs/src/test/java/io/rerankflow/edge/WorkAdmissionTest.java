@@ -47,7 +47,7 @@ class WorkAdmissionTest {
   @Test
   void theRateFollowsScoredPairsPerBusySecond() {
     WorkAdmission admission = new WorkAdmission(10, clock::get);
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 1000; i++) {
       admission.tryAdmit(100, 100 * SECOND);
       clock.addAndGet(SECOND / 10); // 100 pairs in 0.1 s: 1000 pairs/s
       admission.finished(100, true);
@@ -64,10 +64,28 @@ class WorkAdmissionTest {
   }
 
   @Test
+  void aBurstOfAnswersAfterALongBatchDoesNotInflateTheRate() {
+    WorkAdmission admission = new WorkAdmission(50, clock::get);
+    for (int cycle = 0; cycle < 20; cycle++) {
+      // 20 requests of 64 pairs in flight, answered together after 20 s, within a second.
+      for (int r = 0; r < 20; r++) {
+        admission.tryAdmit(64, 1000 * SECOND);
+      }
+      clock.addAndGet(20 * SECOND);
+      for (int r = 0; r < 20; r++) {
+        admission.finished(64, true);
+        clock.addAndGet(SECOND / 20);
+      }
+    }
+    // 1280 pairs per 21 busy seconds: about 61 pairs/s.
+    assertThat(admission.pairsPerSecond()).isBetween(40.0, 90.0);
+  }
+
+  @Test
   void pairsAnsweredUnscoredFreeTheirRoomButLowerTheRate() {
     WorkAdmission admission = new WorkAdmission(1000, clock::get);
     admission.tryAdmit(500, 10 * SECOND);
-    clock.addAndGet(SECOND);
+    clock.addAndGet(6 * SECOND);
     admission.finished(500, false);
 
     assertThat(admission.inFlightPairs()).isZero();
