@@ -71,6 +71,7 @@ public final class BenchChild {
           case "peer" -> peer(requests, model, threads);
           case "djl" -> djl(requests, model, threads);
           case "pipeline" -> pipeline(requests, model, threads, work, extra);
+          case "sql" -> SqlBench.run(requests, model, work);
           default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
     System.out.println(m.line());

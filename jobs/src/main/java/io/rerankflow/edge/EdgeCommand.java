@@ -1,6 +1,6 @@
 package io.rerankflow.edge;
 
-import java.io.PrintWriter;
+import io.rerankflow.jobs.CommandLineErrors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -18,31 +18,15 @@ import picocli.CommandLine.Mixin;
         "Serve the NIM's POST /v1/ranking over HTTP, with the scoring done by a running rerankflow"
             + " job (--source kafka --sink kafka).")
 public final class EdgeCommand implements Callable<Integer> {
-  /** Exit status for a wrong option, as picocli uses for usage errors. */
-  static final int USAGE = 2;
-
   @Mixin private EdgeOptions options = new EdgeOptions();
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with the one-line error handling. */
+  /** The command line with the project's one-line error handling ({@link CommandLineErrors}). */
   static CommandLine commandLine() {
-    CommandLine cmd = new CommandLine(new EdgeCommand());
-    cmd.setParameterExceptionHandler(
-        (e, args) -> {
-          PrintWriter err = e.getCommandLine().getErr();
-          err.println("edge: " + e.getMessage() + " (see --help)");
-          return USAGE;
-        });
-    cmd.setExecutionExceptionHandler(
-        (e, c, parsed) -> {
-          PrintWriter err = c.getErr();
-          err.println("edge: " + e.getMessage());
-          return e instanceof IllegalArgumentException ? USAGE : 1;
-        });
-    return cmd;
+    return CommandLineErrors.install(new CommandLine(new EdgeCommand()));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.rerankflow.edge;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import io.rerankflow.jobs.DurationConverter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,11 +164,5 @@ public final class EdgeOptions {
         "--instance-id must be non-empty and without '/'");
     require(apiKey == null || !apiKey.isBlank(), "--api-key must not be blank");
     require(!apiKeyHeader.isBlank(), "--api-key-header must not be blank");
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 }

@@ -1,7 +1,5 @@
 package io.rerankflow.edge;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.rerankflow.edge.RankingService.RankingAnswer;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RerankFailure;
@@ -14,9 +12,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +26,6 @@ final class EdgeRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(EdgeRoutes.class);
   private static final String JSON = "application/json";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
-  private static final JsonFactory FACTORY = new JsonFactory();
   private static final String SLOT = "rerankflow.slot";
   private static final String ARRIVAL_NANOS = "rerankflow.arrivalNanos";
   private static final String ARRIVAL_MILLIS = "rerankflow.arrivalMillis";
@@ -46,7 +40,7 @@ final class EdgeRoutes {
   private final ReplyListener replies;
   private final EdgeMetrics metrics;
   private final ApiKeyCheck apiKey;
-  private final String modelsBody;
+  private final NimServiceRoutes service;
   private final byte[] openApi;
 
   EdgeRoutes(
@@ -59,7 +53,7 @@ final class EdgeRoutes {
       RequestPublisher publisher,
       ReplyListener replies,
       EdgeMetrics metrics,
-      Iterable<String> models,
+      NimServiceRoutes service,
       byte[] openApi) {
     this.vertx = vertx;
     this.options = options;
@@ -72,7 +66,7 @@ final class EdgeRoutes {
     this.metrics = metrics;
     this.apiKey =
         options.apiKey == null ? null : new ApiKeyCheck(options.apiKey, options.apiKeyHeader);
-    this.modelsBody = modelsBody(models);
+    this.service = service;
     this.openApi = openApi;
   }
 
@@ -89,7 +83,7 @@ final class EdgeRoutes {
     router.post("/v1/ranking").handler(BodyHandler.create(false).setBodyLimit(options.maxBodySize));
     router.post("/v1/ranking").handler(this::rank);
     router.post("/v1/ranking").failureHandler(EdgeRoutes::clientGone);
-    router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, modelsBody));
+    router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, service.modelsBody()));
     router.get("/v1/health/live").handler(this::live);
     router.get("/v1/health/ready").handler(this::ready);
     router
@@ -106,6 +100,7 @@ final class EdgeRoutes {
                 ctx.response()
                     .putHeader("content-type", "application/yaml")
                     .end(Buffer.buffer(openApi)));
+    service.mount(router);
     // BodyHandler fails the request with 413 when the body is over --max-body-size.
     router.errorHandler(
         413,
@@ -267,7 +262,10 @@ final class EdgeRoutes {
   /** Live while the reply listener runs: without it no ranking can be answered. */
   private void live(RoutingContext ctx) {
     boolean live = replies.live();
-    json(ctx.response(), live ? 200 : 503, health(live ? "live" : "reply listener not running"));
+    json(
+        ctx.response(),
+        live ? 200 : 503,
+        live ? NimServiceRoutes.LIVE : NimServiceRoutes.notLive("reply listener not running"));
   }
 
   private void ready(RoutingContext ctx) {
@@ -281,15 +279,11 @@ final class EdgeRoutes {
               json(
                   ctx.response(),
                   ready ? 200 : 503,
-                  health(
-                      ready
-                          ? "ready"
-                          : !broker ? "Kafka brokers unreachable" : "reply listener not running"));
+                  ready
+                      ? NimServiceRoutes.READY
+                      : NimServiceRoutes.notReady(
+                          !broker ? "Kafka brokers unreachable" : "reply listener not running"));
             });
-  }
-
-  private static String health(String message) {
-    return "{\"object\":\"health.response\",\"message\":\"" + message + "\"}";
   }
 
   /** A NIM error body; a 503 carries {@code Retry-After} (seconds, at least 1). */
@@ -302,26 +296,5 @@ final class EdgeRoutes {
 
   static void json(HttpServerResponse response, int status, String body) {
     response.setStatusCode(status).putHeader("content-type", JSON).end(body);
-  }
-
-  private static String modelsBody(Iterable<String> models) {
-    StringWriter buffer = new StringWriter();
-    try (JsonGenerator gen = FACTORY.createGenerator(buffer)) {
-      gen.writeStartObject();
-      gen.writeStringField("object", "list");
-      gen.writeArrayFieldStart("data");
-      for (String name : models) {
-        gen.writeStartObject();
-        gen.writeStringField("id", name);
-        gen.writeStringField("object", "model");
-        gen.writeStringField("owned_by", "rerankflow");
-        gen.writeEndObject();
-      }
-      gen.writeEndArray();
-      gen.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return buffer.toString();
   }
 }

@@ -91,6 +91,7 @@ public final class EdgeServer implements AutoCloseable {
     ranking =
         new RankingService(
             validator, publisher, replies, admission, publishLimit, options.requestTimeout);
+    byte[] openApi = openApi();
     vertx = Vertx.vertx();
     pool = new ValidationPool(vertx, options.validationThreads, options.maxValidating);
     guard = new ConnectionGuard(vertx, options.idleTimeout, options.maxConnections);
@@ -105,8 +106,8 @@ public final class EdgeServer implements AutoCloseable {
             publisher,
             replies,
             metrics(),
-            validator.models().names(),
-            openApi());
+            new NimServiceRoutes(validator.models(), openApi),
+            openApi);
     server =
         vertx
             .createHttpServer(

@@ -1,9 +1,10 @@
 package io.rerankflow.eval;
 
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -35,12 +36,17 @@ public record Evaluation(
     means = Collections.unmodifiableMap(copyOf(means));
   }
 
+  /** Evaluates {@code run} against {@code qrels} on the {@link Metric#DEFAULTS}. */
+  public static Evaluation evaluate(Qrels qrels, TrecRun run) {
+    return evaluate(qrels, run, Metric.DEFAULTS);
+  }
+
   /**
-   * Evaluates {@code run} against {@code qrels} on every {@link Metric}.
+   * Evaluates {@code run} against {@code qrels} on {@code metrics}, in that order.
    *
    * @throws IllegalArgumentException when no query has both run results and a relevant judgment
    */
-  public static Evaluation evaluate(Qrels qrels, TrecRun run) {
+  public static Evaluation evaluate(Qrels qrels, TrecRun run, List<Metric> metrics) {
     SortedMap<String, Map<Metric, Double>> perQuery = new TreeMap<>();
     for (String queryId : run.queryIds()) {
       Map<String, Integer> judgments = qrels.judgments(queryId);
@@ -48,8 +54,8 @@ public record Evaluation(
         continue;
       }
       List<String> ranking = run.ranking(queryId).stream().map(ScoredDoc::docId).toList();
-      Map<Metric, Double> values = new EnumMap<>(Metric.class);
-      for (Metric metric : Metric.values()) {
+      Map<Metric, Double> values = new LinkedHashMap<>();
+      for (Metric metric : metrics) {
         values.put(metric, metric.compute(ranking, judgments));
       }
       perQuery.put(queryId, values);
@@ -62,15 +68,40 @@ public record Evaluation(
               + qrels.queryIds().size()
               + " qrels queries)");
     }
-    Map<Metric, Double> means = new EnumMap<>(Metric.class);
-    for (Metric metric : Metric.values()) {
+    return new Evaluation(perQuery, means(perQuery, metrics));
+  }
+
+  private static Map<Metric, Double> means(
+      SortedMap<String, Map<Metric, Double>> perQuery, List<Metric> metrics) {
+    Map<Metric, Double> means = new LinkedHashMap<>();
+    for (Metric metric : metrics) {
       double sum = 0;
       for (Map<Metric, Double> values : perQuery.values()) {
         sum += values.get(metric);
       }
       means.put(metric, sum / perQuery.size());
     }
-    return new Evaluation(perQuery, means);
+    return means;
+  }
+
+  /**
+   * This evaluation over {@code queryIds} only (those it has), with means recomputed: how a
+   * comparison keeps every system on the same queries.
+   *
+   * @throws IllegalArgumentException when none of them is left
+   */
+  public Evaluation restrictedTo(Set<String> queryIds) {
+    SortedMap<String, Map<Metric, Double>> kept = new TreeMap<>(perQuery);
+    kept.keySet().retainAll(queryIds);
+    if (kept.isEmpty()) {
+      throw new IllegalArgumentException("no evaluated query is left to compare");
+    }
+    return new Evaluation(kept, means(kept, metrics()));
+  }
+
+  /** The metrics evaluated, in report order. */
+  public List<Metric> metrics() {
+    return List.copyOf(means.keySet());
   }
 
   public int queryCount() {
@@ -86,8 +117,7 @@ public record Evaluation(
     return perQuery.values().stream().mapToDouble(values -> values.get(metric)).toArray();
   }
 
-  // EnumMap's copy constructor rejects an empty map that is not itself an EnumMap.
   private static Map<Metric, Double> copyOf(Map<Metric, Double> values) {
-    return values.isEmpty() ? new EnumMap<>(Metric.class) : new EnumMap<>(values);
+    return new LinkedHashMap<>(values);
   }
 }

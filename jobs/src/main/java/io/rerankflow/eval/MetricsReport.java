@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,12 +15,13 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * Compares a first-stage run with its reranking on every {@link Metric}: means, delta, paired
- * randomisation-test p-value and per-query deltas, rendered as JSON or as a fixed-width table.
+ * Compares a first-stage run with its reranking on each evaluated {@link Metric}: means, delta,
+ * paired randomisation-test p-value and per-query deltas, rendered as JSON or as a fixed-width
+ * table.
  *
  * @param queryCount number of queries both evaluations cover
  * @param significance the test configuration that produced the p-values
- * @param metrics one comparison per metric, in {@link Metric} order
+ * @param metrics one comparison per metric, in the evaluations' metric order
  * @param perQueryDeltas query id → metric → reranked minus first-stage value
  */
 public record MetricsReport(
@@ -36,7 +37,7 @@ public record MetricsReport(
     metrics = List.copyOf(metrics);
     SortedMap<String, Map<Metric, Double>> copy = new TreeMap<>();
     perQueryDeltas.forEach(
-        (qid, deltas) -> copy.put(qid, Collections.unmodifiableMap(new EnumMap<>(deltas))));
+        (qid, deltas) -> copy.put(qid, Collections.unmodifiableMap(new LinkedHashMap<>(deltas))));
     perQueryDeltas = Collections.unmodifiableSortedMap(copy);
   }
 
@@ -48,6 +49,13 @@ public record MetricsReport(
    */
   public static MetricsReport compare(
       Evaluation firstStage, Evaluation reranked, PairedSignificance significance) {
+    if (!firstStage.metrics().equals(reranked.metrics())) {
+      throw new IllegalArgumentException(
+          "the evaluations report different metrics: "
+              + firstStage.metrics()
+              + " vs "
+              + reranked.metrics());
+    }
     if (!firstStage.perQuery().keySet().equals(reranked.perQuery().keySet())) {
       throw new IllegalArgumentException(
           "first-stage and reranked evaluations cover different queries ("
@@ -57,7 +65,7 @@ public record MetricsReport(
               + "); a paired comparison needs the same queries in both runs");
     }
     List<MetricComparison> comparisons = new ArrayList<>();
-    for (Metric metric : Metric.values()) {
+    for (Metric metric : firstStage.metrics()) {
       double first = firstStage.mean(metric);
       double second = reranked.mean(metric);
       double p =
@@ -70,8 +78,8 @@ public record MetricsReport(
         .forEach(
             (qid, firstValues) -> {
               Map<Metric, Double> rerankedValues = reranked.perQuery().get(qid);
-              Map<Metric, Double> queryDeltas = new EnumMap<>(Metric.class);
-              for (Metric metric : Metric.values()) {
+              Map<Metric, Double> queryDeltas = new LinkedHashMap<>();
+              for (Metric metric : firstStage.metrics()) {
                 queryDeltas.put(metric, rerankedValues.get(metric) - firstValues.get(metric));
               }
               deltas.put(qid, queryDeltas);

@@ -1,5 +1,7 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import io.rerankflow.inference.BatchingSettings;
 import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;
@@ -8,6 +10,7 @@ import io.rerankflow.schemas.ServedModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,11 +22,21 @@ public final class EngineOptions {
   @Option(
       names = "--model",
       description =
-          "Model directory, 'default' for the embedded bge-small-en-v1.5, or name=dir /"
+          "Model directory, 'default' for the embedded bge-small-en-v1.5, 'all-minilm-l6-v2' for"
+              + " the embedded all-MiniLM-L6-v2, or name=dir /"
               + " name=default to serve it under that name. Repeat for several models; requests"
               + " pick one by name. Default: ${DEFAULT-VALUE}.",
       defaultValue = "default")
   List<String> models = new ArrayList<>();
+
+  @Option(
+      names = "--onnx-file",
+      paramLabel = "FILE",
+      description =
+          "ONNX file to load inside each --model directory or hf: snapshot, e.g."
+              + " onnx/model_qint8_avx512.onnx. Default: rerank.json's onnx_file, else model.onnx,"
+              + " else onnx/model.onnx. Per model: --model dir#FILE.")
+  String onnxFile;
 
   @Option(
       names = "--parallelism",
@@ -49,8 +62,9 @@ public final class EngineOptions {
   @Option(
       names = "--device",
       defaultValue = "cpu",
+      converter = DeviceConverter.class,
       description = "cpu, cuda:N (fail if CUDA cannot load) or auto. Default: ${DEFAULT-VALUE}.")
-  String device;
+  Device device;
 
   @Option(
       names = "--intra-op-threads",
@@ -91,7 +105,6 @@ public final class EngineOptions {
     require(intraOpThreads >= 0, "--intra-op-threads must be 0 (automatic) or more");
     require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, e.g. 10m");
     require(!models.isEmpty(), "--model is needed at least once (try --model default)");
-    Device.parse(device);
   }
 
   /**
@@ -99,25 +112,29 @@ public final class EngineOptions {
    * --model} fails on the client rather than in every task slot.
    */
   public ServedModels servedModels() {
-    return ModelLocator.servedModels(models);
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
+    return ModelLocator.servedModels(models());
   }
 
   public EngineSettings engineSettings() {
     return new EngineSettings(
-        models,
-        Device.parse(device),
-        intraOpThreads,
-        new BatchingSettings(maxBatchTokens, maxBatchSize));
+        models(), device, intraOpThreads, new BatchingSettings(maxBatchTokens, maxBatchSize));
   }
 
+  /** {@link Device#parse} as a picocli converter, so a bad {@code --device} is a usage error. */
+  static final class DeviceConverter implements CommandLine.ITypeConverter<Device> {
+    @Override
+    public Device convert(String value) {
+      try {
+        return Device.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** The {@code --model} values, each with the {@code --onnx-file} choice applied. */
   public List<String> models() {
-    return List.copyOf(models);
+    return ModelLocator.withOnnxFile(models, onnxFile);
   }
 
   public int parallelism() {

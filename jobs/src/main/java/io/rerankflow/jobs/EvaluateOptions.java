@@ -1,8 +1,15 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+import static io.rerankflow.jobs.OptionChecks.requireFile;
+
+import io.rerankflow.eval.Metric;
 import io.rerankflow.schemas.Truncate;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -77,8 +84,9 @@ public final class EvaluateOptions {
       names = "--output",
       required = true,
       description =
-          "Directory for requests.jsonl, responses/, first-stage.run, reranked.run, metrics.json"
-              + " and metrics.txt.")
+          "Directory for requests.jsonl, responses/, first-stage.run, per model reranked-NAME.run,"
+              + " responses-NAME.jsonl and metrics-NAME.json/.txt, and comparison.md/.json/.tex"
+              + " and report.html.")
   Path output;
 
   @Option(
@@ -92,7 +100,29 @@ public final class EvaluateOptions {
       description = "Tag column of the reranked run. Default: ${DEFAULT-VALUE}.")
   String tag;
 
+  @Option(
+      names = "--metric",
+      description =
+          "Another metric for the comparison, besides NDCG@10, MRR@10, Recall@100 and MAP:"
+              + " ndcg@K, mrr@K, recall@K or map. Repeatable.")
+  List<String> extraMetrics = new ArrayList<>();
+
+  @Option(
+      names = "--cost-sample",
+      defaultValue = "64",
+      description =
+          "Requests per model scored again after the job, one model at a time, to measure its"
+              + " pairs/s and padding waste (0 = skip). Default: ${DEFAULT-VALUE}.")
+  int costSample;
+
   @Mixin EngineOptions engine = new EngineOptions();
+
+  /** The compared metrics: the defaults, then each {@code --metric} not among them. */
+  List<Metric> metrics() {
+    Set<Metric> metrics = new LinkedHashSet<>(Metric.DEFAULTS);
+    extraMetrics.forEach(value -> metrics.add(Metric.parse(value)));
+    return List.copyOf(metrics);
+  }
 
   /** Checks what picocli cannot, with messages that say how to fix it. */
   public void validate() {
@@ -125,23 +155,12 @@ public final class EvaluateOptions {
     require(
         topK >= 1 && topK <= 512, "--top-k must be between 1 and 512 (the NIM's passage limit)");
     require(
-        engine.models().size() == 1,
-        "evaluation scores one model: give --model once (run once per model to compare them)");
-    require(
         !tag.isBlank() && tag.chars().noneMatch(Character::isWhitespace), "--tag must be one word");
+    metrics();
+    require(costSample >= 0, "--cost-sample must be 0 (skip) or more");
   }
 
   Path qrelsFile() {
     return qrels != null ? qrels : beir.resolve("qrels").resolve(split + ".tsv");
-  }
-
-  private static void requireFile(Path file, String option) {
-    require(Files.isRegularFile(file), option + ": " + file + " is not a readable file");
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 }

@@ -3,10 +3,8 @@ package io.rerankflow.jobs;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,9 +24,10 @@ public record InputTotals(long requests, long pairs) {
     long requests = 0;
     long pairs = 0;
     for (Path file : files(input)) {
-      try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          if (!line.isBlank()) {
+      // The same lines the file source reads, undecoded, so a bad byte is counted, not fatal.
+      try (ByteLines lines = new ByteLines(Files.newInputStream(file))) {
+        for (byte[] line = lines.next(); line != null; line = lines.next()) {
+          if (!ByteLines.isBlank(line)) {
             requests++;
             pairs += passages(line);
           }
@@ -67,7 +66,7 @@ public record InputTotals(long requests, long pairs) {
   }
 
   /** Elements of the top-level {@code passages} array, streamed without building a tree. */
-  private static long passages(String line) {
+  private static long passages(byte[] line) {
     try (JsonParser parser = JSON.createParser(line)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return 0;

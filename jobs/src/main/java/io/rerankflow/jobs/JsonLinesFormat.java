@@ -2,7 +2,6 @@ package io.rerankflow.jobs;
 
 import io.rerankflow.schemas.RawRequest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -21,7 +20,7 @@ import org.apache.flink.connector.file.src.util.RecordAndPosition;
 public final class JsonLinesFormat implements BulkFormat<RawRequest, FileSourceSplit> {
   private static final long serialVersionUID = 1L;
 
-  private final StreamFormatAdapter<Tuple2<Long, String>> lines =
+  private final StreamFormatAdapter<Tuple2<Long, byte[]>> lines =
       new StreamFormatAdapter<>(new NumberedLines());
   private final boolean qualifyIdsWithFileName;
 
@@ -45,19 +44,19 @@ public final class JsonLinesFormat implements BulkFormat<RawRequest, FileSourceS
     return tag(lines.restoreReader(config, split), split);
   }
 
-  private Reader<RawRequest> tag(Reader<Tuple2<Long, String>> reader, FileSourceSplit split) {
+  private Reader<RawRequest> tag(Reader<Tuple2<Long, byte[]>> reader, FileSourceSplit split) {
     String file = split.path().getName();
     return new Reader<>() {
       @Override
       public RecordIterator<RawRequest> readBatch() throws IOException {
-        RecordIterator<Tuple2<Long, String>> batch = reader.readBatch();
+        RecordIterator<Tuple2<Long, byte[]>> batch = reader.readBatch();
         if (batch == null) {
           return null;
         }
         return new RecordIterator<>() {
           @Override
           public RecordAndPosition<RawRequest> next() {
-            RecordAndPosition<Tuple2<Long, String>> next = batch.next();
+            RecordAndPosition<Tuple2<Long, byte[]>> next = batch.next();
             if (next == null) {
               return null;
             }
@@ -79,12 +78,12 @@ public final class JsonLinesFormat implements BulkFormat<RawRequest, FileSourceS
     };
   }
 
-  private RawRequest toRequest(String file, Tuple2<Long, String> line) {
+  private RawRequest toRequest(String file, Tuple2<Long, byte[]> line) {
     String number = Long.toString(line.f0);
     return new RawRequest(
         qualifyIdsWithFileName ? file + ":" + number : number,
         "line " + number + " of " + file,
-        line.f1.getBytes(StandardCharsets.UTF_8));
+        line.f1);
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class KafkaEndpoints {
   public static KafkaSink<RerankOutput> resultSink(KafkaOptions options) {
     return sink(
         options,
-        new ResultRecordSerializer(options.resultsTopic()),
+        new ResultRecordSerializer(options.resultsTopic(), options.maxRecordBytes()),
         options.transactionalIdPrefix());
   }
 
@@ -37,7 +37,7 @@ public final class KafkaEndpoints {
   public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions options) {
     return sink(
         options,
-        new DeadLetterSerializer(options.deadLetterTopic()),
+        new DeadLetterSerializer(options.deadLetterTopic(), options.maxRecordBytes()),
         options.transactionalIdPrefix() + "-dead-letters");
   }
 

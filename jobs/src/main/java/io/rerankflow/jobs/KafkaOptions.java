@@ -1,5 +1,7 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import picocli.CommandLine.Option;
 
 /** The Kafka and streaming options of {@link RerankOptions}, checked in {@link #validate}. */
@@ -27,7 +30,7 @@ public final class KafkaOptions {
       description =
           "Consumer group; offsets are committed to it on each checkpoint. Default:"
               + " ${DEFAULT-VALUE}.")
-  String groupId = "rerankflow";
+  String groupId;
 
   @Option(
       names = "--starting-offsets",
@@ -37,7 +40,7 @@ public final class KafkaOptions {
           "Where a fresh job starts reading: committed (earliest when the group has none),"
               + " earliest or latest. A restore from a checkpoint ignores it. Default:"
               + " ${DEFAULT-VALUE}.")
-  StartingOffsets startingOffsets = StartingOffsets.COMMITTED;
+  StartingOffsets startingOffsets;
 
   @Option(
       names = "--results-topic",
@@ -70,7 +73,7 @@ public final class KafkaOptions {
       description =
           "Kafka sink guarantee: exactly-once (transactions committed on checkpoints; read with"
               + " isolation.level=read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
-  Delivery delivery = Delivery.EXACTLY_ONCE;
+  Delivery delivery;
 
   @Option(
       names = "--transactional-id-prefix",
@@ -87,7 +90,7 @@ public final class KafkaOptions {
           "transaction.timeout.ms of the exactly-once sinks; must stay below the broker's"
               + " transaction.max.timeout.ms (15m by default) and above the checkpoint interval."
               + " Default: ${DEFAULT-VALUE}.")
-  Duration transactionTimeout = Duration.ofSeconds(60);
+  Duration transactionTimeout;
 
   @Option(
       names = "--checkpoint-interval",
@@ -96,7 +99,7 @@ public final class KafkaOptions {
       description =
           "Checkpoint interval when streaming (Kafka source or sink); exactly-once results"
               + " become visible at this pace. Default: ${DEFAULT-VALUE}.")
-  Duration checkpointInterval = Duration.ofSeconds(5);
+  Duration checkpointInterval;
 
   @Option(
       names = "--kafka-property",
@@ -118,6 +121,11 @@ public final class KafkaOptions {
         kafkaSource || deadLetterTopic == null,
         "--dead-letter-topic needs --source kafka (file input has no record to dead-letter)");
     require(
+        validRecordLimit(),
+        "--kafka-property "
+            + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+            + " must be a positive number of bytes, e.g. 1048576");
+    require(
         !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
         "--checkpoint-interval must be positive, e.g. 5s");
     require(
@@ -129,14 +137,28 @@ public final class KafkaOptions {
             + "): a transaction stays open from one checkpoint to the next");
   }
 
-  private static boolean present(String value) {
-    return value != null && !value.isBlank();
+  /**
+   * The largest record the sinks' producers send: {@code max.request.size} from {@code
+   * --kafka-property}, else Kafka's default (1 MiB).
+   */
+  int maxRecordBytes() {
+    String value = properties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+    return value == null
+        ? (Integer)
+            ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)
+        : Integer.parseInt(value.trim());
   }
 
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
+  private boolean validRecordLimit() {
+    try {
+      return maxRecordBytes() > 0;
+    } catch (NumberFormatException e) {
+      return false;
     }
+  }
+
+  private static boolean present(String value) {
+    return value != null && !value.isBlank();
   }
 
   /** The Kafka client properties every source and sink gets. */

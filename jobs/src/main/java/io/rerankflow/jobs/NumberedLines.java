@@ -1,9 +1,6 @@
 package io.rerankflow.jobs;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -13,28 +10,28 @@ import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
- * Reads a UTF-8 text file as (1-based line number, line) pairs, skipping blank lines.
+ * Reads a JSONL file as (1-based line number, line bytes) pairs, skipping blank lines. The bytes
+ * stay undecoded ({@link ByteLines}): the request parser is the one strict UTF-8 decoder.
  *
  * <p>Not splittable, so a file is read by one reader from its start and the numbering is exact; a
  * restore re-reads from the start and skips the records already emitted, keeping the numbers.
  */
-final class NumberedLines extends SimpleStreamFormat<Tuple2<Long, String>> {
+final class NumberedLines extends SimpleStreamFormat<Tuple2<Long, byte[]>> {
   private static final long serialVersionUID = 1L;
 
   @Override
-  public StreamFormat.Reader<Tuple2<Long, String>> createReader(
+  public StreamFormat.Reader<Tuple2<Long, byte[]>> createReader(
       Configuration config, FSDataInputStream stream) {
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 1 << 16);
+    ByteLines lines = new ByteLines(stream);
     return new StreamFormat.Reader<>() {
       private long lineNumber;
 
       @Override
-      public Tuple2<Long, String> read() throws IOException {
-        String line;
-        while ((line = lines.readLine()) != null) {
+      public Tuple2<Long, byte[]> read() throws IOException {
+        byte[] line;
+        while ((line = lines.next()) != null) {
           lineNumber++;
-          if (!line.isBlank()) {
+          if (!ByteLines.isBlank(line)) {
             return Tuple2.of(lineNumber, line);
           }
         }
@@ -49,7 +46,7 @@ final class NumberedLines extends SimpleStreamFormat<Tuple2<Long, String>> {
   }
 
   @Override
-  public TypeInformation<Tuple2<Long, String>> getProducedType() {
-    return Types.TUPLE(Types.LONG, Types.STRING);
+  public TypeInformation<Tuple2<Long, byte[]>> getProducedType() {
+    return Types.TUPLE(Types.LONG, Types.PRIMITIVE_ARRAY(Types.BYTE));
   }
 }

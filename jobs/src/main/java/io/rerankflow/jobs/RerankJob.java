@@ -25,7 +25,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -61,7 +60,7 @@ public final class RerankJob implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new RerankJob()).execute(args));
+    System.exit(CommandLineErrors.execute(new RerankJob(), args));
   }
 
   /** Wires source, reranking, counters and sink into {@code env}. */
@@ -230,9 +229,6 @@ public final class RerankJob implements Callable<Integer> {
   }
 
   static FileSource<RawRequest> fileSource(Path input) {
-    if (!Files.exists(input)) {
-      throw new IllegalArgumentException("--input " + input + " does not exist");
-    }
     boolean directory = Files.isDirectory(input);
     return FileSource.forBulkFileFormat(
             new JsonLinesFormat(directory),

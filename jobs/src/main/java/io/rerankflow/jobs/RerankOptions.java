@@ -1,8 +1,12 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import io.rerankflow.inference.EngineSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -14,7 +18,7 @@ public final class RerankOptions {
       defaultValue = "file",
       converter = SourceKind.Converter.class,
       description = "Where requests come from: file (--input) or kafka. Default: ${DEFAULT-VALUE}.")
-  SourceKind source = SourceKind.FILE;
+  SourceKind source;
 
   @Option(
       names = "--sink",
@@ -23,7 +27,7 @@ public final class RerankOptions {
       description =
           "Where results go: file (JSONL in --output), parquet (--output) or kafka"
               + " (--results-topic). Default: ${DEFAULT-VALUE}.")
-  SinkKind sink = SinkKind.FILE;
+  SinkKind sink;
 
   @Option(
       names = "--input",
@@ -42,9 +46,13 @@ public final class RerankOptions {
 
   @Mixin KafkaOptions kafka = new KafkaOptions();
 
-  /** Options for reranking {@code input} into {@code output} with {@code engine}'s settings. */
+  /**
+   * Options for reranking {@code input} into {@code output} with {@code engine}'s settings, every
+   * other option at its default (the defaults live only in the {@code @Option}s, so these come from
+   * picocli too).
+   */
   static RerankOptions of(Path input, Path output, boolean overwrite, EngineOptions engine) {
-    RerankOptions options = new RerankOptions();
+    RerankOptions options = CommandLine.populateCommand(new RerankOptions());
     options.input = input;
     options.output = output;
     options.overwrite = overwrite;
@@ -58,22 +66,22 @@ public final class RerankOptions {
         source != SourceKind.FILE || input != null,
         "--input is needed with --source file (a JSONL file or directory)");
     require(
+        input == null || Files.exists(input),
+        "--input " + input + " does not exist; give a JSONL file or a directory of them");
+    require(
         source != SourceKind.KAFKA || input == null,
         "--input is for --source file; with --source kafka requests come from --requests-topic");
     require(
         sink == SinkKind.KAFKA || output != null,
         "--output is needed with --sink " + sink.optionValue() + " (a directory for the results)");
     require(
+        output == null || !Files.isRegularFile(output),
+        "--output " + output + " is a file; give a directory for the results");
+    require(
         sink != SinkKind.KAFKA || output == null,
         "--output is for --sink file or parquet; with --sink kafka results go to --results-topic");
     kafka.validate(source == SourceKind.KAFKA, sink == SinkKind.KAFKA);
     engine.validate();
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 
   public EngineOptions engine() {

@@ -80,7 +80,7 @@ class EvaluateJobITCase {
     assertThat(exit).as(console.toString(StandardCharsets.UTF_8)).isZero();
 
     TrecRun firstStage = TrecRun.read(beir.run);
-    Map<String, List<String[]>> lines = runLines(out.resolve(EvaluateJob.RERANKED_RUN));
+    Map<String, List<String[]>> lines = runLines(out.resolve(EvaluateJob.rerankedRun("tiny")));
     assertThat(lines.keySet()).as("judged queries of the run").containsExactly("q1", "q2", "q3");
     Map<String, Float> expected = beir.expectedLogits(tinyModel);
     for (Map.Entry<String, List<String[]>> query : lines.entrySet()) {
@@ -110,16 +110,17 @@ class EvaluateJobITCase {
     }
 
     Qrels qrels = Qrels.read(beir.root.resolve("qrels/test.tsv"));
-    Evaluation reranked = Evaluation.evaluate(qrels, TrecRun.read(out.resolve("reranked.run")));
+    Evaluation reranked =
+        Evaluation.evaluate(qrels, TrecRun.read(out.resolve(EvaluateJob.rerankedRun("tiny"))));
     Map<String, List<ScoredDoc>> topK = new LinkedHashMap<>();
     for (String query : List.of("q1", "q2", "q3")) {
       topK.put(query, firstStage.ranking(query).subList(0, TOP_K));
     }
     Evaluation before = Evaluation.evaluate(qrels, TrecRun.of(topK));
-    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.METRICS_JSON).toFile());
+    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson("tiny")).toFile());
     assertThat(report.path("queries").asInt()).isEqualTo(reranked.queryCount()).isEqualTo(2);
     assertThat(report.path("requests").path("failed").asInt()).isZero();
-    assertThat(report.path("metrics")).hasSize(Metric.values().length);
+    assertThat(report.path("metrics")).hasSize(Metric.DEFAULTS.size());
     for (JsonNode row : report.path("metrics")) {
       Metric metric = metricLabelled(row.path("metric").asText());
       assertThat(row.path("reranked").asDouble())
@@ -135,8 +136,8 @@ class EvaluateJobITCase {
         .isFalse();
     assertThat(console.toString(StandardCharsets.UTF_8))
         .contains("NDCG@10")
-        .contains("requests: 3, ranked 3, failed 0");
-    assertThat(Files.readString(out.resolve(EvaluateJob.METRICS_TEXT)))
+        .contains("0 of 3 requests failed");
+    assertThat(Files.readString(out.resolve(EvaluateJob.metricsText("tiny"))))
         .startsWith("model: tiny\nmetric      first-stage  reranked");
   }
 
@@ -148,7 +149,11 @@ class EvaluateJobITCase {
         List.of(
             request("a", "tiny", "the yellow wood", "two roads diverged", "the yellow wood"),
             request("b", "tiny", "the long road", "the long road down", "one wood", "sorry"),
-            request("c", "missing", "the road", "a road")));
+            "{\"id\":\"c\",\"model\":\"tiny\",\"query\":{\"text\":\"the road\"},"
+                + "\"passages\":[{\"text\":\""
+                + "a road ".repeat(20).strip()
+                + "\"}],\"truncate\":\"NONE\"}",
+            "this line is not a request"));
     Path candidates = dir.resolve("candidates.tsv");
     Files.write(candidates, List.of("a 0 d1", "a 1 d2", "b 0 d3", "b 1 d4", "b 2 d5", "c 0 d6"));
     Path qrels = dir.resolve("qrels.tsv");
@@ -163,30 +168,51 @@ class EvaluateJobITCase {
                 "--candidates", candidates.toString(),
                 "--qrels", qrels.toString(),
                 "--output", out.toString(),
-                "--model", tinyModel.toString());
+                "--model", tinyModel.toString(),
+                "--model", "again=" + tinyModel);
     assertThat(exit).as(console.toString(StandardCharsets.UTF_8)).isZero();
 
-    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.METRICS_JSON).toFile());
-    assertThat(report.path("requests").path("total").asInt()).isEqualTo(3);
-    assertThat(report.path("requests").path("failed").asInt()).isEqualTo(1);
-    JsonNode failure = report.path("failures").get(0);
-    assertThat(failure.path("id").asText()).isEqualTo("c");
-    assertThat(failure.path("type").asText()).isEqualTo("model_not_found");
-    assertThat(failure.path("status").asInt()).isEqualTo(404);
+    for (String model : List.of("tiny", "again")) {
+      JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson(model)).toFile());
+      assertThat(report.path("model").asText()).isEqualTo(model);
+      assertThat(report.path("requests").path("total").asInt()).isEqualTo(4);
+      assertThat(report.path("requests").path("failed").asInt()).isEqualTo(2);
+      JsonNode failure = report.path("failures").get(0);
+      assertThat(failure.path("id").asText()).isEqualTo("c");
+      assertThat(failure.path("type").asText()).isEqualTo("input_too_long");
+      assertThat(failure.path("status").asInt()).isEqualTo(422);
+      JsonNode unreadable = report.path("failures").get(1);
+      assertThat(unreadable.path("id").asText())
+          .as("named by its line in the given file, whichever model it was sent to")
+          .isEqualTo("4");
+      assertThat(unreadable.path("type").asText()).isEqualTo("malformed_json");
+    }
     assertThat(console.toString(StandardCharsets.UTF_8))
-        .contains("requests: 3, ranked 2, failed 1 (1 model_not_found;")
-        .contains("failed c: model_not_found 404 Model 'missing' is not served here");
+        .contains("tiny: ")
+        .contains("again: ")
+        .contains("2 of 4 requests failed")
+        .contains("failed c: input_too_long 422");
+    TrecRun again = TrecRun.read(out.resolve(EvaluateJob.rerankedRun("again")));
+    for (String query : List.of("a", "b")) {
+      assertThat(again.ranking(query).stream().map(ScoredDoc::docId))
+          .as("the same model under two names ranks alike")
+          .containsExactlyElementsOf(
+              TrecRun.read(out.resolve(EvaluateJob.rerankedRun("tiny"))).ranking(query).stream()
+                  .map(ScoredDoc::docId)
+                  .toList());
+    }
 
     TrecRun firstStage = TrecRun.read(out.resolve(EvaluateJob.FIRST_STAGE_RUN));
-    assertThat(firstStage.queryIds()).containsExactlyInAnyOrder("a", "b");
+    assertThat(firstStage.queryIds()).containsExactlyInAnyOrder("a", "b", "c");
     assertThat(firstStage.ranking("b").stream().map(ScoredDoc::docId))
         .as("first stage is the passage order")
         .containsExactly("d3", "d4", "d5");
-    TrecRun reranked = TrecRun.read(out.resolve(EvaluateJob.RERANKED_RUN));
+    TrecRun reranked = TrecRun.read(out.resolve(EvaluateJob.rerankedRun("tiny")));
     assertThat(reranked.queryIds()).containsExactlyInAnyOrder("a", "b");
     assertThat(reranked.ranking("b").stream().map(ScoredDoc::docId))
         .containsExactlyInAnyOrder("d3", "d4", "d5");
     Evaluation after = Evaluation.evaluate(Qrels.read(qrels), reranked);
+    JsonNode report = JSON.readTree(out.resolve(EvaluateJob.metricsJson("tiny")).toFile());
     for (JsonNode row : report.path("metrics")) {
       Metric metric = metricLabelled(row.path("metric").asText());
       assertThat(row.path("reranked").asDouble()).isEqualTo(after.mean(metric));
@@ -210,10 +236,7 @@ class EvaluateJobITCase {
   }
 
   private static Metric metricLabelled(String label) {
-    return Arrays.stream(Metric.values())
-        .filter(m -> m.label().equals(label))
-        .findFirst()
-        .orElseThrow();
+    return Metric.DEFAULTS.stream().filter(m -> m.label().equals(label)).findFirst().orElseThrow();
   }
 
   private static Map<String, List<String[]>> runLines(Path run) throws IOException {

@@ -320,6 +320,8 @@ class HttpEdgeITCase {
             "/v1/models",
             "/v1/health/live",
             "/v1/health/ready",
+            "/v1/metadata",
+            "/v1/version",
             "/v1/metrics",
             "/openapi.yaml");
 
@@ -732,5 +734,273 @@ class HttpEdgeITCase {
     } catch (Exception e) {
       throw new AssertionError("GET " + path + " failed", e);
     }
+  }
+
+  // Issue 12: NIM clients as they really send. Each replay below is the client library's own
+  // request (langchain-ai/langchain-nvidia _common.py + reranking.py, run-llama/llama_index
+  // postprocessor nvidia_rerank base.py, deepset-ai/haystack-core-integrations nvidia
+  // nim_backend.py), written byte for byte over a socket: python-requests' headers and
+  // json.dumps' ", " / ": " separators, no --api-key on the edge.
+
+  private static final String PYTHON_REQUESTS = "python-requests/2.32.3";
+
+  @Test
+  void langChainNvidiaRerankWithoutKeyOrModelRanksWithTheListedModel() throws Exception {
+    java.util.Map<String, String> call = new java.util.LinkedHashMap<>();
+    call.put("User-Agent", "langchain-nvidia-ai-endpoints");
+    call.put("Accept-Encoding", "gzip, deflate");
+    call.put("Accept", "application/json");
+    call.put("Connection", "keep-alive");
+    call.put("Authorization", "Bearer **********");
+    call.put("X-BILLING-SOURCE", "langchain-nvidia-ai-endpoints");
+
+    RawResponse listing = raw(edgeA, "GET", "/v1/models", call, null);
+    assertThat(listing.status()).as(listing.body()).isEqualTo(200);
+    // Without a model, LangChain takes the first listed model whose root is absent or itself.
+    String model = null;
+    for (JsonNode entry : JSON.readTree(listing.body()).get("data")) {
+      if (!entry.hasNonNull("root")
+          || entry.get("root").asText().equals(entry.get("id").asText())) {
+        model = entry.get("id").asText();
+        break;
+      }
+    }
+    assertThat(model).isEqualTo("tiny");
+
+    GeneratedRequest request = GeneratedRequest.generated("langchain-replay", 21);
+    java.util.Map<String, String> post = new java.util.LinkedHashMap<>(call);
+    post.put("Content-Type", "application/json");
+    RawResponse ranked =
+        raw(edgeA, "POST", "/v1/ranking", post, pythonJson("\"" + model + "\"", request, null, 0));
+
+    assertThat(ranked.status()).as(ranked.body()).isEqualTo(200);
+    assertThat(ranked.headers().get("content-type")).isEqualTo("application/json");
+    assertRanked(ranked.body(), request);
+  }
+
+  @Test
+  void llamaIndexNvidiaRerankListsModelsThenRanksWithItsPlaceholderKey() throws Exception {
+    java.util.Map<String, String> listingHeaders = new java.util.LinkedHashMap<>();
+    listingHeaders.put("User-Agent", PYTHON_REQUESTS);
+    listingHeaders.put("Accept-Encoding", "gzip, deflate");
+    listingHeaders.put("Accept", "application/json");
+    listingHeaders.put("Connection", "keep-alive");
+
+    // At construction (on-premises mode) it validates the model against data[].id.
+    RawResponse listing = raw(edgeA, "GET", "/v1/models", listingHeaders, null);
+    assertThat(listing.status()).as(listing.body()).isEqualTo(200);
+    assertThat(JSON.readTree(listing.body()).get("data").findValuesAsText("id")).contains("tiny");
+
+    GeneratedRequest request = GeneratedRequest.generated("llamaindex-replay", 22);
+    java.util.Map<String, String> post = new java.util.LinkedHashMap<>(listingHeaders);
+    post.put("Authorization", "Bearer NO_API_KEY_PROVIDED");
+    post.put("Content-Type", "application/json");
+    // LlamaIndex puts truncate (when set) between model and query.
+    RawResponse ranked =
+        raw(edgeA, "POST", "/v1/ranking", post, pythonJson("\"tiny\"", request, "END", 1));
+
+    assertThat(ranked.status()).as(ranked.body()).isEqualTo(200);
+    assertRanked(ranked.body(), request);
+  }
+
+  @Test
+  void haystackNvidiaRankerSendsANullModelThatMeansTheOnlyServedOne() throws Exception {
+    java.util.Map<String, String> session = new java.util.LinkedHashMap<>();
+    session.put("User-Agent", PYTHON_REQUESTS);
+    session.put("Accept-Encoding", "gzip, deflate");
+    session.put("accept", "application/json");
+    session.put("Connection", "keep-alive");
+    session.put("Content-Type", "application/json");
+    GeneratedRequest request = GeneratedRequest.generated("haystack-replay", 23);
+    String body = pythonJson("null", request, "END", 3);
+
+    try (EdgeServer single = singleModelEdge("edge-haystack")) {
+      RawResponse ranked = raw(single, "POST", "/v1/ranking", session, body);
+
+      assertThat(ranked.status()).as(ranked.body()).isEqualTo(200);
+      assertRanked(ranked.body(), request);
+    }
+
+    // Serving several models, a null model cannot be guessed: 400 naming them.
+    RawResponse ambiguous = raw(edgeA, "POST", "/v1/ranking", session, body);
+    assertThat(ambiguous.status()).as(ambiguous.body()).isEqualTo(400);
+    assertThat(JSON.readTree(ambiguous.body()).get("type").asText()).isEqualTo("invalid_request");
+    assertThat(JSON.readTree(ambiguous.body()).get("message").asText())
+        .isEqualTo(
+            "model: required when several models are served; expected one of tiny, "
+                + NIM_MODEL
+                + ", ghost");
+  }
+
+  @Test
+  void imagePassagesToATextModelAnswer400SayingSo() throws Exception {
+    HttpResponse<String> response =
+        post(
+            edgeA,
+            "{\"model\":\"tiny\",\"query\":{\"text\":\"a road\"},\"passages\":[{\"image\":"
+                + "\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==\"}]}");
+
+    assertError(response, 400, "invalid_request");
+    assertThat(JSON.readTree(response.body()).get("message").asText())
+        .isEqualTo("passages[0]: image passages need a multimodal reranker; tiny takes text");
+  }
+
+  @Test
+  void modelListHealthMetadataAndVersionHaveTheNimShapes() throws Exception {
+    JsonNode models = JSON.readTree(get(edgeA, "/v1/models").body());
+    for (JsonNode model : models.get("data")) {
+      assertThat(model.fieldNames())
+          .toIterable()
+          .containsExactly("id", "object", "created", "owned_by", "root");
+      assertThat(model.get("object").asText()).isEqualTo("model");
+      assertThat(model.get("created").isIntegralNumber()).isTrue();
+      assertThat(model.get("created").asLong())
+          .isBetween(
+              java.time.Instant.now().minus(Duration.ofHours(1)).getEpochSecond(),
+              java.time.Instant.now().getEpochSecond());
+      assertThat(model.get("owned_by").asText()).isEqualTo("rerankflow");
+      assertThat(model.get("root").asText()).isEqualTo(model.get("id").asText());
+    }
+
+    assertThat(get(edgeA, "/v1/health/live").body())
+        .isEqualTo(
+            "{\"object\":\"health.response\",\"message\":\"Service is live.\",\"status\":\"live\"}");
+    assertThat(get(edgeA, "/v1/health/ready").body())
+        .isEqualTo(
+            "{\"object\":\"health.response\",\"message\":\"Service is ready.\","
+                + "\"status\":\"ready\"}");
+
+    HttpResponse<String> metadata = get(edgeA, "/v1/metadata");
+    assertThat(metadata.statusCode()).isEqualTo(200);
+    JsonNode meta = JSON.readTree(metadata.body());
+    assertThat(meta.get("modelInfo").findValuesAsText("shortName"))
+        .containsExactly("tiny", NIM_MODEL, "ghost");
+    assertThat(meta.get("assetInfo").isArray()).isTrue();
+    String release = meta.get("version").asText();
+    assertThat(release).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+
+    JsonNode version = JSON.readTree(get(edgeA, "/v1/version").body());
+    assertThat(version.fieldNames()).toIterable().containsExactly("release", "api");
+    assertThat(version.get("release").asText()).isEqualTo(release);
+    assertThat(version.get("api").asText())
+        .isEqualTo(
+            new YAMLMapper()
+                .readTree(get(edgeA, "/openapi.yaml").body())
+                .get("info")
+                .get("version")
+                .asText());
+  }
+
+  @Test
+  void unknownPathsAndMethodsAnswerTheNimErrorShapeInJson() throws Exception {
+    java.util.Map<String, String> accept = java.util.Map.of("Accept", "text/html");
+    RawResponse missing = raw(edgeA, "GET", "/v2/ranking", accept, null);
+    RawResponse wrongMethod = raw(edgeA, "GET", "/v1/ranking", accept, null);
+    RawResponse deleteModels = raw(edgeA, "DELETE", "/v1/models", accept, null);
+
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.headers().get("content-type")).isEqualTo("application/json");
+    JsonNode notFound = JSON.readTree(missing.body());
+    assertThat(notFound.fieldNames()).toIterable().containsExactly("object", "message", "type");
+    assertThat(notFound.get("type").asText()).isEqualTo("not_found");
+    assertThat(notFound.get("message").asText()).startsWith("No route GET /v2/ranking;");
+    for (RawResponse response : List.of(wrongMethod, deleteModels)) {
+      assertThat(response.status()).as(response.body()).isEqualTo(405);
+      assertThat(response.headers().get("content-type")).isEqualTo("application/json");
+      assertThat(JSON.readTree(response.body()).get("type").asText())
+          .isEqualTo("method_not_allowed");
+    }
+    assertThat(JSON.readTree(deleteModels.body()).get("message").asText())
+        .isEqualTo("Method DELETE is not allowed on /v1/models (see /openapi.yaml)");
+  }
+
+  /** An edge serving the tiny model alone (the job serves it among others). */
+  private static EdgeServer singleModelEdge(String id) throws Exception {
+    return EdgeServer.start(
+        CommandLine.populateCommand(
+            new EdgeOptions(),
+            "--port",
+            "0",
+            "--instance-id",
+            id,
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--requests-topic",
+            REQUESTS,
+            "--results-topic",
+            RESULTS,
+            "--model",
+            tiny.modelDir().toString()));
+  }
+
+  /**
+   * The body Python's {@code json.dumps} writes for {@code {"model", "query", "passages"}}, with
+   * {@code truncate} (when not null) at position {@code truncateAt} among those keys.
+   */
+  private static String pythonJson(
+      String modelJson, GeneratedRequest request, String truncate, int truncateAt)
+      throws Exception {
+    List<String> fields = new ArrayList<>();
+    fields.add("\"model\": " + modelJson);
+    fields.add("\"query\": {\"text\": " + JSON.writeValueAsString(request.query()) + "}");
+    List<String> passages = new ArrayList<>();
+    for (String passage : request.passages()) {
+      passages.add("{\"text\": " + JSON.writeValueAsString(passage) + "}");
+    }
+    fields.add("\"passages\": [" + String.join(", ", passages) + "]");
+    if (truncate != null) {
+      fields.add(truncateAt, "\"truncate\": \"" + truncate + "\"");
+    }
+    return "{" + String.join(", ", fields) + "}";
+  }
+
+  /** A response read off the socket by {@link #raw}. */
+  private record RawResponse(int status, Map<String, String> headers, String body) {}
+
+  /** One HTTP/1.1 exchange written by hand, so every request header is exactly the client's. */
+  private static RawResponse raw(
+      EdgeServer edge, String method, String path, Map<String, String> headers, String body)
+      throws java.io.IOException {
+    byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    StringBuilder head = new StringBuilder();
+    head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+    head.append("Host: 127.0.0.1:").append(edge.port()).append("\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    if (body != null) {
+      head.append("Content-Length: ").append(payload.length).append("\r\n");
+    }
+    head.append("\r\n");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", edge.port())) {
+      socket.setSoTimeout((int) ANSWER.toMillis());
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      out.write(payload);
+      out.flush();
+      java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+      int status = Integer.parseInt(line(in).split(" ")[1]);
+      Map<String, String> responseHeaders = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      for (String header = line(in); !header.isEmpty(); header = line(in)) {
+        int colon = header.indexOf(':');
+        responseHeaders.put(
+            header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+      }
+      assertThat(responseHeaders).doesNotContainKey("transfer-encoding");
+      int length = Integer.parseInt(responseHeaders.getOrDefault("content-length", "0"));
+      return new RawResponse(
+          status, responseHeaders, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String line(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        throw new java.io.EOFException("connection closed mid-line: " + line);
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
   }
 }

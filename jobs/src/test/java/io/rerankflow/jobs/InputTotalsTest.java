@@ -36,4 +36,15 @@ class InputTotalsTest {
 
     assertThat(InputTotals.count(dir)).isEqualTo(new InputTotals(3, 3));
   }
+
+  @Test
+  void aLineThatIsNotUtf8IsCountedAsTheFileSourceReadsIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("latin1.jsonl");
+    Files.write(
+        file,
+        "{\"passages\":[{}]}\n{\"query\":\"caf\u00e9\"}\n{\"passages\":[{},{}]}\n"
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+    assertThat(InputTotals.count(file)).isEqualTo(new InputTotals(3, 3));
+  }
 }

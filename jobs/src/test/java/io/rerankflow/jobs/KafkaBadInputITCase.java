@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +13,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,11 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input mixed into the requests topic: every good request gets its ranking, every bad one its
@@ -35,26 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * correlation headers travel onto the results, and the job never restarts.
  */
 class KafkaBadInputITCase {
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 2);
-
-  @TempDir static Path shared;
-  private static TinyModelExpectations tiny;
-  private static TestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tiny = new TinyModelExpectations(shared);
-    broker = TestBroker.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    tiny.close();
-    broker.close();
-  }
+  static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(1, 2);
 
   /** One record to send and what must come of it. */
   private record Case(
@@ -65,7 +41,7 @@ class KafkaBadInputITCase {
     String requests = "bad-requests";
     String results = "bad-results";
     String deadLetters = "bad-dead-letters";
-    broker.createTopics(1, requests, results, deadLetters);
+    KAFKA.broker().createTopics(1, requests, results, deadLetters);
 
     String longQuery = "the long road ".repeat(20);
     List<Case> bad =
@@ -87,6 +63,16 @@ class KafkaBadInputITCase {
                 "malformed_json",
                 true),
             new Case("tombstone", null, null, 400, "malformed_json", true),
+            // Latin-1 text inside an otherwise valid request: a decoder would silently replace it.
+            new Case(
+                "latin1",
+                ("{\"id\":\"latin1\",\"model\":\"tiny\",\"query\":{\"text\":\"caf\u00e9\"},"
+                        + "\"passages\":[{\"text\":\"b\"}]}")
+                    .getBytes(StandardCharsets.ISO_8859_1),
+                null,
+                400,
+                "malformed_json",
+                true),
             new Case(
                 "wrong-types",
                 utf8(
@@ -139,14 +125,12 @@ class KafkaBadInputITCase {
                 false));
 
     try (RunningJob job =
-            RunningJob.start(
+            KAFKA.startJob(
                 "bad input",
                 "--source",
                 "kafka",
                 "--sink",
                 "kafka",
-                "--bootstrap-servers",
-                broker.bootstrapServers(),
                 "--requests-topic",
                 requests,
                 "--results-topic",
@@ -157,21 +141,17 @@ class KafkaBadInputITCase {
                 "bad",
                 "--starting-offsets",
                 "earliest",
-                "--checkpoint-interval",
-                "500ms",
-                "--model",
-                tiny.modelDir().toString(),
                 "--parallelism",
                 "2");
         KafkaProducer<byte[], byte[]> producer =
-            KafkaTestClients.producer(broker.bootstrapServers())) {
+            KafkaTestClients.producer(KAFKA.broker().bootstrapServers())) {
 
       Map<String, GeneratedRequest> good = new HashMap<>();
       Map<String, Case> badById = new HashMap<>();
       Map<String, Long> badOffsets = new HashMap<>();
       Map<String, byte[]> replyTo = new HashMap<>();
       int sent = 0;
-      for (int r = 0; r < 60; r++) {
+      for (int r = 0; r < 6 * bad.size(); r++) {
         GeneratedRequest request = GeneratedRequest.generated("good-" + r, 1000 + r);
         byte[] reply = utf8("replies-" + r);
         producer.send(record(requests, request.bytes(true), reply)).get();
@@ -195,9 +175,9 @@ class KafkaBadInputITCase {
       List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
       int total = sent;
       try (KafkaConsumer<byte[], byte[]> resultReader =
-              KafkaTestClients.reader(broker.bootstrapServers(), results, true);
+              KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), results, true);
           KafkaConsumer<byte[], byte[]> letterReader =
-              KafkaTestClients.reader(broker.bootstrapServers(), deadLetters, true)) {
+              KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), deadLetters, true)) {
         KafkaTestClients.pollUntil(
             resultReader, resultRecords, s -> s.size() >= total, Duration.ofSeconds(90));
         KafkaTestClients.pollUntil(
@@ -220,7 +200,7 @@ class KafkaBadInputITCase {
         errors += out.isError() ? 1 : 0;
       }
       assertThat(outputs).hasSize(sent);
-      good.forEach((id, request) -> tiny.assertRanking(outputs.get(id), request, id));
+      good.forEach((id, request) -> KAFKA.tiny().assertRanking(outputs.get(id), request, id));
       badById.forEach(
           (id, c) -> {
             RerankOutput out = outputs.get(id);
@@ -230,6 +210,8 @@ class KafkaBadInputITCase {
           });
       assertThat(outputs.get(requests + "-0-" + badOffsets.get("malformed")).errorMessage)
           .startsWith("Malformed JSON (topic " + requests + ", partition 0, offset ");
+      assertThat(outputs.get(requests + "-0-" + badOffsets.get("latin1")).errorMessage)
+          .endsWith("): invalid UTF-8 at byte 50 (JSON text must be UTF-8)");
 
       assertThat(letters).hasSize(expectedDeadLetters);
       for (ConsumerRecord<byte[], byte[]> letter : letters) {
@@ -249,15 +231,14 @@ class KafkaBadInputITCase {
         assertThat(header(letter, "reply-to")).isEqualTo("replies-" + c.name());
       }
 
-      long deadLetterCount =
-          StreamingTestCluster.counter(REPORTER, job.id(), KafkaRequestRouter.DEAD_LETTER_METRIC);
+      long deadLetterCount = KAFKA.counter(job.id(), KafkaRequestRouter.DEAD_LETTER_METRIC);
       assertThat(deadLetterCount).as("deadLetters metric").isEqualTo(expectedDeadLetters);
-      assertThat(StreamingTestCluster.restarts(REPORTER, job.id())).as("restarts").isZero();
+      assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
       assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
       System.out.printf(
           "KafkaBadInputITCase [%s]: sent %d (%d good, %d bad), results %d, errors %d,"
               + " dead letters %d (metric %d), duplicates 0, restarts 0%n",
-          broker.describe(),
+          KAFKA.broker().describe(),
           sent,
           good.size(),
           badById.size(),
@@ -265,6 +246,83 @@ class KafkaBadInputITCase {
           errors,
           letters.size(),
           deadLetterCount);
+    }
+  }
+
+  @Test
+  void resultLargerThanTheProducerLimitBecomesOneErrorRecordAndTheJobKeepsRunning()
+      throws Exception {
+    String requests = "large-requests";
+    String results = "large-results";
+    KAFKA.broker().createTopics(1, requests, results);
+    int limit = 20_000;
+    // 20 passages of 1,400 characters asked back with return_text: about 28 kB of result.
+    String passage = "the long road ".repeat(100).strip();
+    String large =
+        "{\"id\":\"large\",\"model\":\"tiny\",\"query\":{\"text\":\"long road\"},"
+            + "\"return_text\":true,\"truncate\":\"END\",\"passages\":["
+            + IntStream.range(0, 20)
+                .mapToObj(i -> "{\"text\":\"" + passage + "\"}")
+                .collect(Collectors.joining(","))
+            + "]}";
+
+    try (RunningJob job =
+            KAFKA.startJob(
+                "result too large",
+                "--source",
+                "kafka",
+                "--sink",
+                "kafka",
+                "--requests-topic",
+                requests,
+                "--results-topic",
+                results,
+                "--group-id",
+                "large",
+                "--starting-offsets",
+                "earliest",
+                "--extensions",
+                "--kafka-property",
+                "max.request.size=" + limit);
+        KafkaProducer<byte[], byte[]> producer =
+            KafkaTestClients.producer(KAFKA.broker().bootstrapServers())) {
+      Map<String, GeneratedRequest> good = new HashMap<>();
+      for (int r = 0; r < 20; r++) {
+        GeneratedRequest request = GeneratedRequest.generated("fits-" + r, 3000 + r);
+        good.put(request.id(), request);
+        producer.send(record(requests, request.bytes(true), utf8("replies-" + r))).get();
+        if (r == 5) {
+          producer.send(record(requests, utf8(large), utf8("replies-large"))).get();
+        }
+      }
+
+      List<ConsumerRecord<byte[], byte[]>> resultRecords = new ArrayList<>();
+      try (KafkaConsumer<byte[], byte[]> reader =
+          KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), results, true)) {
+        KafkaTestClients.pollUntil(
+            reader, resultRecords, s -> s.size() >= good.size() + 1, Duration.ofSeconds(90));
+        KafkaTestClients.pollUntil(reader, resultRecords, s -> false, Duration.ofSeconds(1));
+      }
+
+      Map<String, RerankOutput> outputs = new HashMap<>();
+      for (ConsumerRecord<byte[], byte[]> record : resultRecords) {
+        assertThat(record.serializedValueSize()).isLessThan(limit);
+        RerankOutput out =
+            OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
+        assertThat(outputs.put(out.id, out)).as("duplicate result for %s", out.id).isNull();
+        if (out.id.equals("large")) {
+          assertThat(header(record, "reply-to")).isEqualTo("replies-large");
+        }
+      }
+      assertThat(outputs).hasSize(good.size() + 1);
+      RerankOutput tooLarge = outputs.get("large");
+      assertThat(tooLarge.errorType).isEqualTo("response_too_large");
+      assertThat(tooLarge.errorStatus).isEqualTo(413);
+      assertThat(tooLarge.model).isEqualTo("tiny");
+      assertThat(tooLarge.errorMessage).contains("max.request.size of " + limit + " bytes");
+      good.forEach((id, request) -> KAFKA.tiny().assertRanking(outputs.get(id), request, id));
+      assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
+      assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
     }
   }
 

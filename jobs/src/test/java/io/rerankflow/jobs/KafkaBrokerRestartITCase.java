@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,18 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker stops mid-run and comes back on the same address: the job resumes by itself, and a
@@ -35,42 +29,22 @@ class KafkaBrokerRestartITCase {
   private static final int REQUESTS = 1500;
   private static final Duration DOWNTIME = Duration.ofSeconds(3);
 
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 2);
-
-  @TempDir static Path shared;
-  private static TinyModelExpectations tiny;
-  private static TestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tiny = new TinyModelExpectations(shared);
-    broker = TestBroker.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    tiny.close();
-    broker.close();
-  }
+  static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(1, 2);
 
   @Test
   void jobResumesAfterBrokerRestartWithNothingLostOrDuplicated() throws Exception {
     String requests = "restart-requests";
     String results = "restart-results";
-    broker.createTopics(2, requests, results);
+    KAFKA.broker().createTopics(2, requests, results);
 
     try (RunningJob job =
-            RunningJob.start(
+            KAFKA.startJob(
                 "broker restart",
                 "--source",
                 "kafka",
                 "--sink",
                 "kafka",
-                "--bootstrap-servers",
-                broker.bootstrapServers(),
                 "--requests-topic",
                 requests,
                 "--results-topic",
@@ -79,16 +53,12 @@ class KafkaBrokerRestartITCase {
                 "restart",
                 "--starting-offsets",
                 "earliest",
-                "--checkpoint-interval",
-                "500ms",
-                "--model",
-                tiny.modelDir().toString(),
                 "--parallelism",
                 "2");
         KafkaProducer<byte[], byte[]> producer =
-            KafkaTestClients.producer(broker.bootstrapServers());
+            KafkaTestClients.producer(KAFKA.broker().bootstrapServers());
         KafkaConsumer<byte[], byte[]> committed =
-            KafkaTestClients.reader(broker.bootstrapServers(), results, true)) {
+            KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), results, true)) {
 
       // Requests keep arriving (about 6 s) before, while and after the broker is away; the
       // producer buffers and retries across the outage.
@@ -121,10 +91,10 @@ class KafkaBrokerRestartITCase {
       assertThat(seen).as("committed results before the outage").hasSizeGreaterThanOrEqualTo(200);
       int seenAtStop = seen.size();
 
-      broker.stopBroker();
+      KAFKA.broker().stopBroker();
       Thread.sleep(DOWNTIME.toMillis());
       long backAt = System.nanoTime();
-      broker.startBroker();
+      KAFKA.broker().startBroker();
       long servingAt = System.nanoTime();
 
       long resumedAt = 0;
@@ -149,7 +119,7 @@ class KafkaBrokerRestartITCase {
       Map<String, RerankOutput> byId = new HashMap<>();
       int duplicates = 0;
       for (ConsumerRecord<byte[], byte[]> record :
-          KafkaTestClients.readAll(broker.bootstrapServers(), results, true)) {
+          KafkaTestClients.readAll(KAFKA.broker().bootstrapServers(), results, true)) {
         RerankOutput out =
             OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
         if (byId.put(out.id, out) != null) {
@@ -159,19 +129,19 @@ class KafkaBrokerRestartITCase {
       assertThat(duplicates).as("duplicates under read_committed").isZero();
       assertThat(byId).hasSize(REQUESTS);
       for (GeneratedRequest request : generated) {
-        tiny.assertRanking(byId.get(request.id()), request, request.id());
+        KAFKA.tiny().assertRanking(byId.get(request.id()), request, request.id());
       }
       System.out.printf(
           "KafkaBrokerRestartITCase [%s]: sent %d, committed results %d, errors %d, duplicates %d,"
               + " job restarts %d; broker stopped after %d committed results for %d ms, serving"
               + " again %d ms after its start, results flowing %d ms after its start, all visible"
               + " %d ms after its start%n",
-          broker.describe(),
+          KAFKA.broker().describe(),
           REQUESTS,
           byId.size(),
           byId.values().stream().filter(RerankOutput::isError).count(),
           duplicates,
-          StreamingTestCluster.restarts(REPORTER, job.id()),
+          KAFKA.restarts(job.id()),
           seenAtStop,
           DOWNTIME.toMillis(),
           (servingAt - backAt) / 1_000_000,

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,19 +18,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka in, Kafka out, exactly once across the loss of a TaskManager: two TaskManagers, checkpoints
@@ -42,43 +36,23 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaExactlyOnceITCase {
   private static final int REQUESTS = 3000;
 
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 2, 1);
-
-  @TempDir static Path shared;
-  private static TinyModelExpectations tiny;
-  private static TestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tiny = new TinyModelExpectations(shared);
-    broker = TestBroker.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    tiny.close();
-    broker.close();
-  }
+  static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(2, 1);
 
   @Test
   void everyRequestYieldsExactlyOneCommittedResultAcrossTaskManagerLoss(
       @InjectMiniCluster MiniCluster miniCluster) throws Exception {
     String requests = "eo-requests";
     String results = "eo-results";
-    broker.createTopics(2, requests, results);
+    KAFKA.broker().createTopics(2, requests, results);
 
     try (RunningJob job =
-            RunningJob.start(
+            KAFKA.startJob(
                 "exactly-once under TaskManager loss",
                 "--source",
                 "kafka",
                 "--sink",
                 "kafka",
-                "--bootstrap-servers",
-                broker.bootstrapServers(),
                 "--requests-topic",
                 requests,
                 "--results-topic",
@@ -87,10 +61,6 @@ class KafkaExactlyOnceITCase {
                 "eo",
                 "--starting-offsets",
                 "earliest",
-                "--checkpoint-interval",
-                "500ms",
-                "--model",
-                tiny.modelDir().toString(),
                 "--parallelism",
                 "2",
                 "--capacity",
@@ -98,9 +68,9 @@ class KafkaExactlyOnceITCase {
                 "--max-batch-size",
                 "16");
         KafkaProducer<byte[], byte[]> producer =
-            KafkaTestClients.producer(broker.bootstrapServers());
+            KafkaTestClients.producer(KAFKA.broker().bootstrapServers());
         KafkaConsumer<byte[], byte[]> committed =
-            KafkaTestClients.reader(broker.bootstrapServers(), results, true)) {
+            KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), results, true)) {
 
       // Requests arrive while the job runs (about 6 s), so the failure hits a busy pipeline.
       // Every tenth has no id and is known by its topic-partition-offset.
@@ -153,9 +123,7 @@ class KafkaExactlyOnceITCase {
       Set<String> ids = new HashSet<>();
       while (System.nanoTime() < deadline) {
         committed.poll(Duration.ofMillis(100)).forEach(seen::add);
-        if (restartedAt == 0
-            && StreamingTestCluster.restarts(REPORTER, job.id()) > 0
-            && job.status() == JobStatus.RUNNING) {
+        if (restartedAt == 0 && KAFKA.restarts(job.id()) > 0 && job.status() == JobStatus.RUNNING) {
           restartedAt = System.nanoTime();
         }
         if (restartedAt != 0 && resumedAt == 0 && seen.size() > seenAtKill) {
@@ -172,14 +140,14 @@ class KafkaExactlyOnceITCase {
       }
       long allVisibleAt = System.nanoTime();
       assertThat(producerFailure.get()).isNull();
-      assertThat(StreamingTestCluster.restarts(REPORTER, job.id()))
+      assertThat(KAFKA.restarts(job.id()))
           .as("the TaskManager loss restarted the job")
           .isGreaterThanOrEqualTo(1);
       // A few more checkpoints: anything still to come would be a duplicate.
       KafkaTestClients.pollUntil(committed, seen, s -> false, Duration.ofSeconds(2));
 
       List<ConsumerRecord<byte[], byte[]>> all =
-          KafkaTestClients.readAll(broker.bootstrapServers(), results, true);
+          KafkaTestClients.readAll(KAFKA.broker().bootstrapServers(), results, true);
       Map<String, RerankOutput> byId = new HashMap<>();
       int duplicates = 0;
       for (ConsumerRecord<byte[], byte[]> record : all) {
@@ -192,7 +160,7 @@ class KafkaExactlyOnceITCase {
       }
       assertThat(duplicates).as("duplicates under read_committed").isZero();
       assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(sent.keySet());
-      sent.forEach((id, request) -> tiny.assertRanking(byId.get(id), request, id));
+      sent.forEach((id, request) -> KAFKA.tiny().assertRanking(byId.get(id), request, id));
 
       // Records of aborted transactions (written before the failure, re-run after the restore)
       // are visible uncommitted: a re-run must give the same record. The fp32 logits may differ
@@ -202,7 +170,7 @@ class KafkaExactlyOnceITCase {
       int bitIdentical = 0;
       double maxLogitDiff = 0;
       for (ConsumerRecord<byte[], byte[]> record :
-          KafkaTestClients.readAll(broker.bootstrapServers(), results, false)) {
+          KafkaTestClients.readAll(KAFKA.broker().bootstrapServers(), results, false)) {
         RerankOutput out =
             OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
         RerankOutput earlier = firstCopy.putIfAbsent(out.id, out);
@@ -218,7 +186,7 @@ class KafkaExactlyOnceITCase {
               + " restarts %d; TaskManager killed after %d"
               + " committed results; job running again after %d ms, results flowing again after"
               + " %d ms, all %d visible %d ms after the kill%n",
-          broker.describe(),
+          KAFKA.broker().describe(),
           sent.size(),
           all.size(),
           byId.values().stream().filter(RerankOutput::isError).count(),
@@ -226,7 +194,7 @@ class KafkaExactlyOnceITCase {
           rewritten,
           bitIdentical,
           maxLogitDiff,
-          StreamingTestCluster.restarts(REPORTER, job.id()),
+          KAFKA.restarts(job.id()),
           seenAtKill,
           (restartedAt - killedAt) / 1_000_000,
           (resumedAt - killedAt) / 1_000_000,

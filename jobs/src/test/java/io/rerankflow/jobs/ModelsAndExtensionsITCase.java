@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.testing.HuggingFaceLayouts;
 import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
 import java.io.ByteArrayOutputStream;
@@ -125,6 +126,75 @@ class ModelsAndExtensionsITCase {
         .isEqualTo(
             "model name 'same' is served twice; give each --model its own name=dir (check the"
                 + " --model values)");
+  }
+
+  @Test
+  void huggingFaceExportsServeAsTheyAreUnderTheirDirectoryNames(@TempDir Path dir)
+      throws Exception {
+    Path optimum =
+        HuggingFaceLayouts.optimumExport(
+            dir.resolve("ms-marco-tiny"), ALPHA, "{\"0\": \"LABEL_0\"}");
+    Path hub =
+        HuggingFaceLayouts.hubSnapshot(
+            dir.resolve("bge-reranker-tiny"),
+            List.of("onnx/model.onnx", "onnx/model_qint8_avx512.onnx"),
+            List.of(ALPHA, BETA),
+            "{\"model_type\": \"bert\"}");
+    Path input = dir.resolve("requests.jsonl");
+    Files.write(
+        input,
+        List.of(
+            request("optimum", "ms-marco-tiny", ""),
+            request("hub", "bge-reranker-tiny", ""),
+            request("no-model", "", "").replace(",\"model\":\"\"", "")));
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    int exit =
+        run(
+            console,
+            "--input",
+            input.toString(),
+            "--output",
+            dir.resolve("out").toString(),
+            "--model",
+            optimum.toString(),
+            "--model",
+            hub + "#onnx/model_qint8_avx512.onnx");
+    assertThat(exit).as(console.toString(StandardCharsets.UTF_8)).isZero();
+
+    Map<String, RerankOutput> outputs = RerankJobITCase.readOutputs(dir.resolve("out"));
+    assertScoredBy(outputs.get("optimum"), ALPHA, "ms-marco-tiny");
+    assertScoredBy(outputs.get("hub"), BETA, "bge-reranker-tiny");
+    RerankOutput noModel = outputs.get("no-model");
+    assertThat(noModel.errorStatus).isEqualTo(400);
+    assertThat(noModel.errorMessage)
+        .isEqualTo(
+            "model: required when several models are served; expected one of ms-marco-tiny,"
+                + " bge-reranker-tiny");
+  }
+
+  @Test
+  void onnxFileOptionChoosesTheFileInEveryModelDirectory(@TempDir Path dir) throws IOException {
+    Path input = Files.writeString(dir.resolve("requests.jsonl"), "");
+
+    RerankOptions options =
+        CommandLine.populateCommand(
+            new RerankOptions(),
+            "--input",
+            input.toString(),
+            "--output",
+            dir.resolve("out").toString(),
+            "--model",
+            alphaDir.toString(),
+            "--model",
+            "default",
+            "--onnx-file",
+            "onnx/model_quantized.onnx");
+
+    assertThat(options.engine().models())
+        .containsExactly(alphaDir + "#onnx/model_quantized.onnx", "default");
+    assertThat(options.engine().engineSettings().modelLocations())
+        .isEqualTo(options.engine().models());
   }
 
   @Test

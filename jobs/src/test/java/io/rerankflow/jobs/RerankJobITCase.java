@@ -171,6 +171,48 @@ class RerankJobITCase {
   }
 
   @Test
+  void lineWithInvalidUtf8IsOneMalformedJsonRecordAndTheOtherLinesAreRanked(@TempDir Path dir)
+      throws Exception {
+    Request first = Request.generated(1);
+    Request third = Request.generated(3);
+    String latin1 =
+        "{\"id\":\"latin1\",\"model\":\"tiny\",\"query\":{\"text\":\"caf\u00e9\"},"
+            + "\"passages\":[{\"text\":\"b\"}]}";
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write((first.json() + "\n").getBytes(StandardCharsets.UTF_8));
+    // Latin-1, as an editor on another platform writes it: 0xe9 alone is not UTF-8.
+    bytes.write((latin1 + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    bytes.write(third.json().getBytes(StandardCharsets.UTF_8));
+    Path input = dir.resolve("requests.jsonl");
+    Files.write(input, bytes.toByteArray());
+
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    int exit =
+        new CommandLine(new RerankJob(new RerankOptions(), new PrintStream(console, true)))
+            .execute(
+                "--input", input.toString(),
+                "--output", dir.resolve("out").toString(),
+                "--model", tinyModel.toString());
+
+    assertThat(exit).isZero();
+    Map<String, RerankOutput> outputs = readOutputs(dir.resolve("out"));
+    assertThat(outputs).containsOnlyKeys(first.id, "2", third.id);
+    assertThat(outputs.get(first.id).isError()).isFalse();
+    assertThat(outputs.get(third.id).isError()).isFalse();
+    RerankOutput bad = outputs.get("2");
+    assertThat(bad.errorType).isEqualTo("malformed_json");
+    assertThat(bad.errorStatus).isEqualTo(400);
+    assertThat(bad.errorMessage)
+        .isEqualTo(
+            "Malformed JSON (line 2 of requests.jsonl): invalid UTF-8 at byte "
+                + latin1.indexOf('\u00e9')
+                + " (JSON text must be UTF-8)");
+    assertThat(console.toString(StandardCharsets.UTF_8))
+        .contains("Summary: 3 requests")
+        .contains("1 errors (1 malformed_json)");
+  }
+
+  @Test
   void twoJobsInOneClusterBothLoadTheNativeLibraries(@TempDir Path dir) throws Exception {
     Path input = dir.resolve("requests.jsonl");
     Files.write(input, List.of(Request.generated(1).json(), Request.generated(2).json()));

@@ -3,11 +3,24 @@ package io.rerankflow.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rerankflow.inference.BatchingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class RerankOptionsTest {
+  @TempDir static Path dir;
+  private static String inputFile;
+
+  @BeforeAll
+  static void writeInput() throws IOException {
+    inputFile = Files.writeString(dir.resolve("in.jsonl"), "{}\n").toString();
+  }
 
   private static RerankOptions parse(String... args) {
     return CommandLine.populateCommand(new RerankOptions(), args);
@@ -15,7 +28,7 @@ class RerankOptionsTest {
 
   @Test
   void fileToFileIsTheDefault() {
-    RerankOptions options = parse("--input", "in.jsonl", "--output", "out");
+    RerankOptions options = parse("--input", inputFile, "--output", "out");
     options.validate();
     assertThat(options.source()).isEqualTo(SourceKind.FILE);
     assertThat(options.sink()).isEqualTo(SinkKind.FILE);
@@ -58,11 +71,11 @@ class RerankOptionsTest {
 
   @Test
   void sinksNeedTheirDestination() {
-    assertThatThrownBy(() -> parse("--input", "in.jsonl", "--sink", "parquet").validate())
+    assertThatThrownBy(() -> parse("--input", inputFile, "--sink", "parquet").validate())
         .hasMessageContaining("--output is needed with --sink parquet");
     assertThatThrownBy(
             () ->
-                parse("--input", "in.jsonl", "--sink", "kafka", "--bootstrap-servers", "h:1")
+                parse("--input", inputFile, "--sink", "kafka", "--bootstrap-servers", "h:1")
                     .validate())
         .hasMessageContaining("--results-topic");
     assertThatThrownBy(() -> parse("--output", "out").validate())
@@ -73,7 +86,7 @@ class RerankOptionsTest {
   void deadLettersNeedAKafkaSource() {
     assertThatThrownBy(
             () ->
-                parse("--input", "in.jsonl", "--output", "out", "--dead-letter-topic", "dlq")
+                parse("--input", inputFile, "--output", "out", "--dead-letter-topic", "dlq")
                     .validate())
         .hasMessageContaining("--dead-letter-topic needs --source kafka");
   }
@@ -100,10 +113,40 @@ class RerankOptionsTest {
   }
 
   @Test
+  void inputMustExistAndOutputMustNotBeAFile() {
+    assertThatThrownBy(
+            () ->
+                parse("--input", dir.resolve("nope.jsonl").toString(), "--output", "out")
+                    .validate())
+        .hasMessageContaining("nope.jsonl does not exist");
+    assertThatThrownBy(() -> parse("--input", inputFile, "--output", inputFile).validate())
+        .hasMessageContaining("is a file; give a directory");
+  }
+
+  @Test
+  void optionsBuiltInCodeGetTheSameDefaultsAsParsedOnes() {
+    RerankOptions parsed = parse("--input", inputFile, "--output", "out");
+    RerankOptions built =
+        RerankOptions.of(Path.of(inputFile), Path.of("out"), false, parsed.engine());
+    assertThat(built.source()).isEqualTo(parsed.source());
+    assertThat(built.sink()).isEqualTo(parsed.sink());
+    assertThat(built.kafka().checkpointInterval()).isEqualTo(parsed.kafka().checkpointInterval());
+    assertThat(built.kafka().delivery()).isEqualTo(parsed.kafka().delivery());
+    built.validate();
+  }
+
+  @Test
+  void batchingDefaultsOfTheCommandLineAreTheEnginesDefaults() {
+    // The engine's tests and benches use BatchingSettings.DEFAULTS; the job must run the same.
+    assertThat(parse("--input", inputFile, "--output", "out").engineSettings().batching())
+        .isEqualTo(BatchingSettings.DEFAULTS);
+  }
+
+  @Test
   void unknownSinkNamesTheValidOnes() {
-    assertThatThrownBy(() -> parse("--input", "in.jsonl", "--sink", "csv"))
+    assertThatThrownBy(() -> parse("--input", inputFile, "--sink", "csv"))
         .hasMessageContaining("expected one of file, parquet, kafka");
-    assertThat(parse("--input", "x", "--delivery", "at-least-once").kafka().delivery())
+    assertThat(parse("--input", inputFile, "--delivery", "at-least-once").kafka().delivery())
         .isEqualTo(Delivery.AT_LEAST_ONCE);
   }
 }

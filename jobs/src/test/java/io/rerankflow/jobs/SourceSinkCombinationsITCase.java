@@ -17,51 +17,29 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.LocalInputFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Sources and sinks chosen independently: Kafka in with Parquet out, files in with Kafka out. */
 class SourceSinkCombinationsITCase {
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 2);
-
-  @TempDir static Path shared;
-  private static TinyModelExpectations tiny;
-  private static TestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    tiny = new TinyModelExpectations(shared);
-    broker = TestBroker.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    tiny.close();
-    broker.close();
-  }
+  static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(1, 2);
 
   @Test
   void kafkaRequestsBecomeParquetRowsReadableWithAParquetReader(@TempDir Path dir)
       throws Exception {
     String requests = "parquet-requests";
-    broker.createTopics(2, requests);
+    KAFKA.broker().createTopics(2, requests);
     Map<String, GeneratedRequest> good = new HashMap<>();
     try (KafkaProducer<byte[], byte[]> producer =
-        KafkaTestClients.producer(broker.bootstrapServers())) {
+        KafkaTestClients.producer(KAFKA.broker().bootstrapServers())) {
       for (int r = 0; r < 200; r++) {
         GeneratedRequest request = GeneratedRequest.generated("pq-" + r, 9000 + r);
         good.put(request.id(), request);
@@ -80,7 +58,7 @@ class SourceSinkCombinationsITCase {
 
     Map<String, RerankOutput> rows = new HashMap<>();
     try (RunningJob job =
-        RunningJob.start(
+        KAFKA.startJob(
             "kafka to parquet",
             "--source",
             "kafka",
@@ -88,18 +66,12 @@ class SourceSinkCombinationsITCase {
             "parquet",
             "--output",
             out.toString(),
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
             "--requests-topic",
             requests,
             "--group-id",
             "parquet",
             "--starting-offsets",
             "earliest",
-            "--checkpoint-interval",
-            "500ms",
-            "--model",
-            tiny.modelDir().toString(),
             "--parallelism",
             "2")) {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -114,7 +86,7 @@ class SourceSinkCombinationsITCase {
     }
     Map<String, RerankOutput> written = rows;
     assertThat(written).hasSize(sent);
-    good.forEach((id, request) -> tiny.assertRanking(written.get(id), request, id));
+    good.forEach((id, request) -> KAFKA.tiny().assertRanking(written.get(id), request, id));
     RerankOutput unknown = written.get("pq-unknown");
     assertThat(unknown.errorType).isEqualTo("model_not_found");
     assertThat(unknown.errorStatus).isEqualTo(404);
@@ -124,7 +96,7 @@ class SourceSinkCombinationsITCase {
   @Test
   void jsonLinesFilesBecomeCommittedKafkaRecords(@TempDir Path dir) throws Exception {
     String results = "file-results";
-    broker.createTopics(1, results);
+    KAFKA.broker().createTopics(1, results);
     Map<String, GeneratedRequest> good = new HashMap<>();
     List<String> lines = new ArrayList<>();
     for (int r = 0; r < 100; r++) {
@@ -137,34 +109,28 @@ class SourceSinkCombinationsITCase {
     Files.write(input, lines);
 
     try (RunningJob job =
-        RunningJob.start(
+        KAFKA.startJob(
             "files to kafka",
             "--input",
             input.toString(),
             "--sink",
             "kafka",
-            "--bootstrap-servers",
-            broker.bootstrapServers(),
             "--results-topic",
             results,
-            "--checkpoint-interval",
-            "500ms",
-            "--model",
-            tiny.modelDir().toString(),
             "--parallelism",
             "2")) {
       assertThat(job.awaitTermination(Duration.ofSeconds(90))).isEqualTo(JobStatus.FINISHED);
     }
     Map<String, RerankOutput> outputs = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record :
-        KafkaTestClients.readAll(broker.bootstrapServers(), results, true)) {
+        KafkaTestClients.readAll(KAFKA.broker().bootstrapServers(), results, true)) {
       RerankOutput out =
           OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
       assertThat(outputs.put(out.id, out)).as("duplicate %s", out.id).isNull();
       assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(out.id);
     }
     assertThat(outputs).hasSize(lines.size());
-    good.forEach((id, request) -> tiny.assertRanking(outputs.get(id), request, id));
+    good.forEach((id, request) -> KAFKA.tiny().assertRanking(outputs.get(id), request, id));
     assertThat(outputs.get(Integer.toString(lines.size())).errorType).isEqualTo("malformed_json");
   }
 

@@ -12,15 +12,39 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * What a Hugging Face export says about itself next to {@code model.onnx}: {@code config.json}
- * (model type, pad and eos ids) and {@code tokenizer_config.json} (length limit, padding side, pad
- * and eos tokens). Both files are optional; {@code rerank.json} overrides anything read here.
+ * What a Hugging Face export says about itself: {@code config.json} (model type, pad and eos ids,
+ * label names), {@code tokenizer_config.json} (length limit, padding side, pad and eos tokens) and
+ * sentence-transformers' {@code sentence_bert_config.json} (length limit). Every file is optional;
+ * {@code rerank.json} overrides anything read here.
  */
 final class ExportMetadata {
   static final String CONFIG_FILE = "config.json";
   static final String TOKENIZER_CONFIG_FILE = "tokenizer_config.json";
+  static final String SENTENCE_BERT_CONFIG_FILE = "sentence_bert_config.json";
+
+  /**
+   * Label names (lower case, {@code -} and spaces as {@code _}) that mark the "relevant" class of a
+   * two-class head, and those that mark the other one.
+   */
+  private static final Set<String> POSITIVE_LABELS =
+      Set.of(
+          "relevant", "entailment", "positive", "yes", "true", "match", "similar", "label_1", "1");
+
+  private static final Set<String> NEGATIVE_LABELS =
+      Set.of(
+          "irrelevant",
+          "not_relevant",
+          "non_relevant",
+          "contradiction",
+          "not_entailment",
+          "negative",
+          "no",
+          "false",
+          "label_0",
+          "0");
 
   // Hugging Face writes a huge model_max_length (int(1e30)) when a tokenizer declares no limit.
   private static final long UNSET_MAX_LENGTH = 1_000_000;
@@ -29,17 +53,23 @@ final class ExportMetadata {
   private final Path dir;
   private final JsonNode config;
   private final JsonNode tokenizerConfig;
+  private final JsonNode sentenceBertConfig;
 
-  private ExportMetadata(Path dir, JsonNode config, JsonNode tokenizerConfig) {
+  private ExportMetadata(
+      Path dir, JsonNode config, JsonNode tokenizerConfig, JsonNode sentenceBertConfig) {
     this.dir = dir;
     this.config = config;
     this.tokenizerConfig = tokenizerConfig;
+    this.sentenceBertConfig = sentenceBertConfig;
   }
 
   /** Reads the files that exist in dir; a file that exists but is not a JSON object fails. */
   static ExportMetadata read(Path dir) {
     return new ExportMetadata(
-        dir, readObject(dir, CONFIG_FILE), readObject(dir, TOKENIZER_CONFIG_FILE));
+        dir,
+        readObject(dir, CONFIG_FILE),
+        readObject(dir, TOKENIZER_CONFIG_FILE),
+        readObject(dir, SENTENCE_BERT_CONFIG_FILE));
   }
 
   /**
@@ -55,6 +85,10 @@ final class ExportMetadata {
     List<String> architectures = new ArrayList<>();
     config.path("architectures").forEach(a -> architectures.add(a.asText()));
     Optional<ModelFamily> family = ModelFamily.fromHuggingFace(modelType, architectures);
+    if (family.isEmpty() && modelType.isEmpty()) {
+      // Older BERT exports write no model_type (transformers then assumes BERT as well).
+      return Optional.of(ModelFamily.BERT);
+    }
     if (family.isEmpty()) {
       throw new IllegalArgumentException(
           "family: "
@@ -70,14 +104,49 @@ final class ExportMetadata {
   }
 
   /**
-   * {@code tokenizer_config.json}'s {@code model_max_length}, unless it is the "no limit" value.
+   * {@code sentence_bert_config.json}'s {@code max_seq_length} (what sentence-transformers
+   * truncates to), else {@code tokenizer_config.json}'s {@code model_max_length}, unless it is the
+   * "no limit" value.
    */
   OptionalInt maxLength() {
-    JsonNode value = tokenizerConfig.path("model_max_length");
-    if (value.isNumber() && value.asDouble() >= 2 && value.asDouble() <= UNSET_MAX_LENGTH) {
-      return OptionalInt.of(value.asInt());
+    for (JsonNode value :
+        List.of(
+            sentenceBertConfig.path("max_seq_length"), tokenizerConfig.path("model_max_length"))) {
+      if (value.isNumber() && value.asDouble() >= 2 && value.asDouble() <= UNSET_MAX_LENGTH) {
+        return OptionalInt.of(value.asInt());
+      }
     }
     return OptionalInt.empty();
+  }
+
+  /**
+   * The "relevant" class of a two-class head: the class whose {@code config.json} {@code id2label}
+   * name is a positive one ({@code relevant}, {@code entailment}, {@code LABEL_1}, ...), or the
+   * class opposite a negative name ({@code irrelevant}, {@code contradiction}, {@code LABEL_0},
+   * ...); class 1 when the names decide nothing, as transformers' binary classifiers do.
+   */
+  int positiveClass() {
+    JsonNode labels = config.path("id2label");
+    if (!labels.isObject() || labels.size() != 2) {
+      return 1;
+    }
+    String first = label(labels.path("0"));
+    String second = label(labels.path("1"));
+    boolean firstPositive = POSITIVE_LABELS.contains(first);
+    boolean secondPositive = POSITIVE_LABELS.contains(second);
+    if (firstPositive != secondPositive) {
+      return firstPositive ? 0 : 1;
+    }
+    boolean firstNegative = NEGATIVE_LABELS.contains(first);
+    boolean secondNegative = NEGATIVE_LABELS.contains(second);
+    if (!firstPositive && firstNegative != secondNegative) {
+      return firstNegative ? 1 : 0;
+    }
+    return 1;
+  }
+
+  private static String label(JsonNode name) {
+    return name.asText("").strip().toLowerCase(Locale.ROOT).replace('-', '_').replace(' ', '_');
   }
 
   /** {@code tokenizer_config.json}'s {@code padding_side}. */

@@ -1,11 +1,7 @@
 package io.rerankflow.inference;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -47,7 +43,6 @@ public record ModelSpec(
   /** The file name inside a model directory. */
   public static final String FILE_NAME = "rerank.json";
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> FIELDS =
       Set.of(
           "name",
@@ -60,7 +55,8 @@ public record ModelSpec(
           "query_prefix",
           "passage_prefix",
           "padding_side",
-          "pad_token_id");
+          "pad_token_id",
+          ModelDirectory.ONNX_FILE_FIELD);
 
   public ModelSpec {
     aliases = List.copyOf(aliases);
@@ -96,25 +92,19 @@ public record ModelSpec(
         padTokenId);
   }
 
-  /**
-   * Reads and validates a {@code rerank.json}, filling what it leaves out from the export; messages
-   * name the file and the field.
-   */
-  static ModelSpec read(Path file, ExportMetadata export) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-    }
-    try {
-      return fromJson(root, export);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-    }
+  /** Validates a {@code rerank.json} whose {@code name} is required. */
+  static ModelSpec fromJson(JsonNode root, ExportMetadata export) {
+    return fromJson(root, export, null);
   }
 
-  static ModelSpec fromJson(JsonNode root, ExportMetadata export) {
+  /**
+   * Validates a {@code rerank.json} (an empty object when the directory has none), filling what it
+   * leaves out from the export; messages name the field.
+   *
+   * @param defaultName the served name when the file sets none (the directory's name); null to
+   *     require one
+   */
+  static ModelSpec fromJson(JsonNode root, ExportMetadata export, String defaultName) {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("expected a JSON object");
     }
@@ -146,7 +136,7 @@ public record ModelSpec(
             ? text(root.get("template"), "template")
             : kind == ModelKind.CROSS_ENCODER ? family.defaultTemplate() : null;
     return new ModelSpec(
-        text(root.get("name"), "name"),
+        root.has("name") || defaultName == null ? text(root.get("name"), "name") : defaultName,
         aliases,
         kind,
         family,

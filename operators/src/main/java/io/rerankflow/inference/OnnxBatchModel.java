@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * or {@code position_ids}.
  *
  * <p>Cross-encoder heads: {@code [B]} or {@code [B,1]} is the logit; {@code [B,2]} is a two-class
- * head whose logit is class 1 minus class 0 (the log-odds of "relevant", which ranks exactly as the
- * softmax probability of class 1 does). Bi-encoder outputs: {@code [B,L,H]} token vectors are
- * pooled (CLS or masked mean), {@code [B,H]} taken as is; both are L2-normalised.
+ * head whose logit is the positive class minus the other (the log-odds of "relevant", which ranks
+ * exactly as the softmax probability of that class does); the positive class is class 1 unless the
+ * export's {@code id2label} names class 0 ({@link ModelDirectory#positiveClass()}). Bi-encoder
+ * outputs: {@code [B,L,H]} token vectors are pooled (CLS or masked mean), {@code [B,H]} taken as
+ * is; both are L2-normalised.
  */
 public final class OnnxBatchModel implements BatchModel {
   private static final Logger LOG = LoggerFactory.getLogger(OnnxBatchModel.class);
@@ -45,11 +47,18 @@ public final class OnnxBatchModel implements BatchModel {
   private final boolean takesTypeIds;
   private final boolean takesPositionIds;
   private final String outputName;
+  private final int positiveClass;
   private final InputBuffers.Pool buffersFree = new InputBuffers.Pool();
 
   private OnnxBatchModel(
-      OrtEnvironment env, OrtSession session, ModelSpec spec, OnnxInputs inputs, String output) {
+      OrtEnvironment env,
+      OrtSession session,
+      ModelSpec spec,
+      OnnxInputs inputs,
+      String output,
+      int positiveClass) {
     this.env = env;
+    this.positiveClass = positiveClass;
     this.session = session;
     this.spec = spec;
     this.takesTypeIds = inputs.tokenTypeIds();
@@ -74,7 +83,7 @@ public final class OnnxBatchModel implements BatchModel {
       OnnxInputs inputs =
           OnnxInputs.check(dir.onnxFile(), dir.spec().family(), session.getInputInfo());
       String output = chooseOutput(dir, session);
-      return new OnnxBatchModel(env, session, dir.spec(), inputs, output);
+      return new OnnxBatchModel(env, session, dir.spec(), inputs, output, dir.positiveClass());
     } catch (RuntimeException | OrtException e) {
       closeQuietly(session);
       if (e instanceof RuntimeException runtime) {
@@ -217,7 +226,7 @@ public final class OnnxBatchModel implements BatchModel {
       long[] outShape = output.getInfo().getShape();
       FloatBuffer values = output.getFloatBuffer();
       return spec.kind() == ModelKind.CROSS_ENCODER
-          ? OutputHeads.logits(values, outShape, rows)
+          ? OutputHeads.logits(values, outShape, rows, positiveClass)
           : OutputHeads.embeddings(
               values, outShape, prepared.rows, prepared.offsets, spec.pooling());
     }

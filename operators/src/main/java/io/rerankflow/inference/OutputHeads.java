@@ -8,8 +8,12 @@ import java.util.List;
 final class OutputHeads {
   private OutputHeads() {}
 
-  /** {@code [B]} or {@code [B,1]}: the value; {@code [B,2]}: class 1 minus class 0. */
-  static float[][] logits(FloatBuffer values, long[] shape, int rows) {
+  /**
+   * {@code [B]} or {@code [B,1]}: the value; {@code [B,2]}: the positive class minus the other.
+   *
+   * @param positiveClass which class of a two-class head is "relevant" (0 or 1)
+   */
+  static float[][] logits(FloatBuffer values, long[] shape, int rows, int positiveClass) {
     int classes = shape.length == 1 ? 1 : (int) shape[1];
     if (shape[0] != rows || (classes != 1 && classes != 2) || shape.length > 2) {
       throw new IllegalStateException(
@@ -25,7 +29,10 @@ final class OutputHeads {
     }
     float[][] logits = new float[rows][1];
     for (int r = 0; r < rows; r++) {
-      logits[r][0] = classes == 1 ? values.get(r) : values.get(r * 2 + 1) - values.get(r * 2);
+      logits[r][0] =
+          classes == 1
+              ? values.get(r)
+              : values.get(r * 2 + positiveClass) - values.get(r * 2 + 1 - positiveClass);
     }
     return logits;
   }

@@ -13,7 +13,7 @@ class ModelDirectoryTest {
   @TempDir Path dir;
 
   @Test
-  void opensADirectoryWithAllThreeFiles() throws IOException {
+  void opensADirectoryWithItsFiles() throws IOException {
     Files.write(dir.resolve("model.onnx"), new byte[] {1});
     Files.writeString(dir.resolve("tokenizer.json"), "{}");
     Files.writeString(dir.resolve("rerank.json"), "{\"name\": \"ce\", \"max_length\": 64}");
@@ -34,14 +34,27 @@ class ModelDirectoryTest {
     assertThatThrownBy(() -> ModelDirectory.open(dir))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(dir.toString())
-        .hasMessageContaining("lacks model.onnx, rerank.json ");
+        .hasMessageContaining("lacks model.onnx (nor onnx/model.onnx) (");
   }
 
   @Test
-  void anEmptyDirectoryListsAllThreeFiles() {
+  void anEmptyDirectoryListsBothRequiredFiles() {
     assertThatThrownBy(() -> ModelDirectory.open(dir))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("lacks model.onnx, tokenizer.json, rerank.json ");
+        .hasMessageContaining("lacks model.onnx (nor onnx/model.onnx), tokenizer.json (");
+  }
+
+  @Test
+  void withoutRerankJsonTheDirectoryIsServedUnderItsName() throws IOException {
+    Path model = Files.createDirectory(dir.resolve("my-reranker"));
+    Files.write(model.resolve("model.onnx"), new byte[] {1});
+    Files.writeString(model.resolve("tokenizer.json"), "{}");
+    Files.writeString(model.resolve("rerank.json"), "{\"max_length\": 64}");
+
+    assertThat(ModelDirectory.open(model).spec().name()).isEqualTo("my-reranker");
+    Files.delete(model.resolve("rerank.json"));
+    assertThat(ModelDirectory.open(model).spec().name()).isEqualTo("my-reranker");
+    assertThat(ModelDirectory.open(model).spec().maxLength()).isEqualTo(512);
   }
 
   @Test
@@ -52,7 +65,7 @@ class ModelDirectoryTest {
 
     assertThatThrownBy(() -> ModelDirectory.open(dir))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("lacks model.onnx ");
+        .hasMessageContaining("lacks model.onnx (nor onnx/model.onnx) (");
   }
 
   @Test

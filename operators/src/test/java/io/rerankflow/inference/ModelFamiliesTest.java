@@ -215,7 +215,8 @@ class ModelFamiliesTest {
 
     assertThatThrownBy(() -> ModelDirectory.open(model))
         .hasMessageContaining("lacks tokenizer.json")
-        .hasMessageContaining("expected model.onnx, tokenizer.json and rerank.json");
+        .hasMessageContaining(
+            "expected an ONNX export with model.onnx or onnx/model.onnx, and tokenizer.json");
   }
 
   @Test

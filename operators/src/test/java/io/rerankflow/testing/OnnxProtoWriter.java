@@ -1,5 +1,6 @@
 package io.rerankflow.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -54,6 +55,11 @@ public final class OnnxProtoWriter {
   private static final int TENSOR_DATA_TYPE = 2;
   private static final int TENSOR_NAME = 8;
   private static final int TENSOR_RAW_DATA = 9;
+  private static final int TENSOR_EXTERNAL_DATA = 13;
+  private static final int TENSOR_DATA_LOCATION = 14;
+  private static final int DATA_LOCATION_EXTERNAL = 1;
+  private static final int ENTRY_KEY = 1;
+  private static final int ENTRY_VALUE = 2;
   private static final int VALUE_INFO_NAME = 1;
   private static final int VALUE_INFO_TYPE = 2;
   private static final int TYPE_TENSOR_TYPE = 1;
@@ -68,9 +74,20 @@ public final class OnnxProtoWriter {
   private final List<ProtoMessage> initializers = new ArrayList<>();
   private final List<ProtoMessage> inputs = new ArrayList<>();
   private final List<ProtoMessage> outputs = new ArrayList<>();
+  private final ByteArrayOutputStream externalBytes = new ByteArrayOutputStream();
+  private String externalFile;
 
   public OnnxProtoWriter(String graphName) {
     this.graphName = graphName;
+  }
+
+  /**
+   * Stores every float initializer added from now on in {@code fileName} next to the model (as
+   * large exports do, {@code data_location = EXTERNAL}) instead of inside it.
+   */
+  public OnnxProtoWriter externalData(String fileName) {
+    this.externalFile = fileName;
+    return this;
   }
 
   /**
@@ -92,7 +109,11 @@ public final class OnnxProtoWriter {
     ByteBuffer raw =
         ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     raw.asFloatBuffer().put(values);
-    initializers.add(tensor(name, FLOAT, dims, raw.array()));
+    if (externalFile == null) {
+      initializers.add(tensor(name, FLOAT, dims, raw.array()));
+    } else {
+      initializers.add(externalTensor(name, FLOAT, dims, raw.array()));
+    }
     return this;
   }
 
@@ -139,9 +160,13 @@ public final class OnnxProtoWriter {
         .toByteArray();
   }
 
+  /** Writes the model to path, and its external data file (if any) into the same directory. */
   public void write(Path path) {
     try {
       Files.write(path, toModelBytes());
+      if (externalFile != null) {
+        Files.write(path.resolveSibling(externalFile), externalBytes.toByteArray());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -156,6 +181,26 @@ public final class OnnxProtoWriter {
         .varint(TENSOR_DATA_TYPE, dataType)
         .string(TENSOR_NAME, name)
         .bytes(TENSOR_RAW_DATA, raw);
+  }
+
+  private ProtoMessage externalTensor(String name, int dataType, long[] dims, byte[] raw) {
+    long offset = externalBytes.size();
+    externalBytes.writeBytes(raw);
+    ProtoMessage tensor = new ProtoMessage();
+    for (long dim : dims) {
+      tensor.varint(TENSOR_DIMS, dim);
+    }
+    return tensor
+        .varint(TENSOR_DATA_TYPE, dataType)
+        .string(TENSOR_NAME, name)
+        .message(TENSOR_EXTERNAL_DATA, entry("location", externalFile))
+        .message(TENSOR_EXTERNAL_DATA, entry("offset", Long.toString(offset)))
+        .message(TENSOR_EXTERNAL_DATA, entry("length", Integer.toString(raw.length)))
+        .varint(TENSOR_DATA_LOCATION, DATA_LOCATION_EXTERNAL);
+  }
+
+  private static ProtoMessage entry(String key, String value) {
+    return new ProtoMessage().string(ENTRY_KEY, key).string(ENTRY_VALUE, value);
   }
 
   private static ProtoMessage valueInfo(String name, int elemType, Object... dims) {

@@ -36,8 +36,10 @@ public final class TinyCrossEncoder {
   private final int outputType;
   private final float[] weight;
   private final float[] bias;
+  private final String externalData;
 
   private TinyCrossEncoder(Builder builder) {
+    this.externalData = builder.externalData;
     Random random = new Random(builder.seed);
     this.embeddings =
         new TinyEmbeddings(
@@ -61,9 +63,15 @@ public final class TinyCrossEncoder {
     return outputName;
   }
 
-  /** Writes the model as a single self-contained ONNX file. */
+  /**
+   * Writes the model as one ONNX file, or with its float weights in the builder's external data
+   * file next to it.
+   */
   public Path write(Path modelFile) {
     OnnxProtoWriter graph = new OnnxProtoWriter("tiny_cross_encoder");
+    if (externalData != null) {
+      graph.externalData(externalData);
+    }
     embeddings.addTo(graph);
     int classes = head.classes();
     graph
@@ -133,8 +141,18 @@ public final class TinyCrossEncoder {
     private int positions;
     private int outputType = OnnxProtoWriter.FLOAT;
     private long seed = 7;
+    private String externalData;
 
     private Builder() {}
+
+    /**
+     * Keeps the float weights in this file next to the model ({@code model.onnx_data}, {@code
+     * model.onnx.data}), as exports over 2 GB must; null (the default) for one file.
+     */
+    public Builder externalData(String fileName) {
+      this.externalData = fileName;
+      return this;
+    }
 
     public Builder vocabSize(int vocabSize) {
       this.vocabSize = vocabSize;

@@ -95,6 +95,18 @@ public final class RequestParser implements Serializable {
   private record ObjectRead(JsonNode root, String malformed) {}
 
   private static ObjectRead readObject(byte[] body, RecordOrigin origin) {
+    int invalid = body == null ? -1 : Utf8.firstInvalidByte(body);
+    if (invalid >= 0) {
+      // Checked before Jackson, which would accept some ill-formed sequences (e.g. encoded
+      // surrogates): every transport answers the same bytes the same way.
+      return new ObjectRead(
+          null,
+          "Malformed JSON ("
+              + origin.description()
+              + "): invalid UTF-8 at byte "
+              + invalid
+              + " (JSON text must be UTF-8)");
+    }
     JsonNode root;
     try {
       // A null body (e.g. a Kafka record without a value) is empty input, not a crash.
@@ -146,9 +158,17 @@ public final class RequestParser implements Serializable {
     }
 
     if (modelNode == null || modelNode.isNull()) {
-      return reject(id, null, ErrorKind.INVALID_REQUEST, "model: missing field");
-    }
-    if (model == null) {
+      // As a single-model NIM does, a request without a model means the one served here.
+      List<String> names = models.names();
+      if (names.size() != 1) {
+        return reject(
+            id,
+            null,
+            ErrorKind.INVALID_REQUEST,
+            "model: required when several models are served; expected one of " + models.describe());
+      }
+      model = names.get(0);
+    } else if (model == null) {
       return reject(id, null, ErrorKind.INVALID_REQUEST, "model: expected a string");
     }
     String servedName = models.resolve(model).orElse(null);
@@ -208,6 +228,17 @@ public final class RequestParser implements Serializable {
     List<String> passages = new ArrayList<>(passagesNode.size());
     for (int i = 0; i < passagesNode.size(); i++) {
       JsonNode passage = passagesNode.get(i);
+      if (passage.hasNonNull("image")) {
+        return reject(
+            id,
+            model,
+            ErrorKind.INVALID_REQUEST,
+            "passages["
+                + i
+                + "]: image passages need a multimodal reranker; "
+                + servedName
+                + " takes text");
+      }
       JsonNode text = passage.isObject() ? passage.get("text") : null;
       if (text == null || !text.isTextual()) {
         return reject(

@@ -197,6 +197,23 @@ class RequestParserTest {
   @Nested
   class Passages {
     @Test
+    void imagePassagesToATextModelAreRejectedSayingSo() {
+      String image = "{\"image\":\"data:image/png;base64,iVBORw0KGgo=\"}";
+      String json = body("\"default\"", VALID_QUERY, "[" + image + ",{\"text\":\"b\"}]", null);
+
+      for (RequestParser parser : List.of(HTTP, PIPELINE)) {
+        ParseResult.Rejected rejected = rejected(parser, json);
+
+        assertThat(rejected.failure().message())
+            .isEqualTo(
+                "passages[0]: image passages need a multimodal reranker; " + MODEL + " takes text");
+        assertFailure(rejected, ErrorKind.INVALID_REQUEST, 400);
+      }
+      assertThat(rejected(withPassages("[{\"text\":\"a\"}," + image + "]")).failure().message())
+          .startsWith("passages[1]: image passages need a multimodal reranker");
+    }
+
+    @Test
     void missingPassagesIsRejected() {
       assertFailure(
           rejected(withPassages(null)), ErrorKind.INVALID_REQUEST, 400, "passages: missing");
@@ -459,18 +476,42 @@ class RequestParserTest {
           rejected(HTTP, withModel("\"BGE-small-en-v1.5\"")), ErrorKind.MODEL_NOT_FOUND, 404);
     }
 
-    @Test
-    void missingModelIsRejected() {
-      ParseResult.Rejected rejected = rejected(HTTP, withModel(null));
+    @ParameterizedTest
+    @ValueSource(strings = {"missing", "null"})
+    void missingOrNullModelMeansTheOnlyServedModel(String model) {
+      String json = withModel("missing".equals(model) ? null : model);
 
-      assertFailure(rejected, ErrorKind.INVALID_REQUEST, 400, "model: missing field");
-      assertThat(rejected.model()).isNull();
+      assertThat(accepted(HTTP, json).model()).isEqualTo(MODEL);
+      assertThat(accepted(PIPELINE, json).model()).isEqualTo(MODEL);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"missing", "null"})
+    void missingOrNullModelWithSeveralServedIsRejectedNamingThem(String model) {
+      ServedModels two =
+          ServedModels.builder().add(MODEL, List.of("default")).add("minilm", List.of()).build();
+      String json = withModel("missing".equals(model) ? null : model);
+
+      for (RequestParser parser :
+          List.of(RequestParser.forHttp(two), RequestParser.forPipeline(two))) {
+        ParseResult.Rejected rejected = rejected(parser, json);
+
+        assertThat(rejected.failure().message())
+            .isEqualTo(
+                "model: required when several models are served; expected one of "
+                    + MODEL
+                    + " (aliases: default), minilm");
+        assertFailure(rejected, ErrorKind.INVALID_REQUEST, 400);
+        assertThat(rejected.model()).isNull();
+      }
     }
 
     @Test
-    void nullModelIsRejectedAsMissing() {
-      assertFailure(
-          rejected(HTTP, withModel("null")), ErrorKind.INVALID_REQUEST, 400, "model: missing");
+    void afterADefaultedModelLaterFailuresNameTheServedModel() {
+      ParseResult.Rejected rejected =
+          rejected(HTTP, body(null, "{\"text\":\"\"}", VALID_PASSAGES, null));
+
+      assertThat(rejected.model()).isEqualTo(MODEL);
     }
 
     @ParameterizedTest

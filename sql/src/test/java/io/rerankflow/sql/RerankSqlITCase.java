@@ -1,0 +1,392 @@
+package io.rerankflow.sql;
+
+import static org.apache.flink.table.api.Expressions.$;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rerankflow.schemas.RerankOutput;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.ColumnList;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ML_PREDICT} over the rerankflow provider on a real MiniCluster and the real planner. */
+class RerankSqlITCase {
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  @TempDir static Path shared;
+  private static Path tinyModel;
+
+  @BeforeAll
+  static void writeModel() {
+    tinyModel = SqlFixtures.tinyModel(shared.resolve("tiny"));
+  }
+
+  private static TableEnvironment tableEnvironment() {
+    TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    tEnv.getConfig().set("parallelism.default", "2");
+    return tEnv;
+  }
+
+  private record Run(boolean ok, String errors) {}
+
+  private static Run runScript(TableEnvironment tEnv, String script) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    boolean ok =
+        new SqlRunner(
+                tEnv,
+                new PrintStream(OutputStreamSink.NULL),
+                new PrintStream(err, true, StandardCharsets.UTF_8))
+            .runScript(script);
+    return new Run(ok, err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theIssuesScriptWritesOneRowPerRequestRankedAsTheFileJob(@TempDir Path dir) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 60; r++) {
+      lines.add(SqlFixtures.generated("r" + r, r, "END"));
+    }
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
+
+    Run run =
+        runScript(
+            tableEnvironment(),
+            SqlFixtures.script(
+                requests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END"));
+    assertThat(run.ok()).as(run.errors()).isTrue();
+
+    Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    assertThat(rows.keySet()).isEqualTo(expected.keySet()).hasSize(60);
+    expected.forEach(
+        (id, out) -> SqlFixtures.assertSameRanking(id, rows.get(id).get("rankings"), out));
+    assertThat(SharedEngines.open()).as("every function released its engine").isZero();
+  }
+
+  @Test
+  void badRowsYieldTheFileJobsErrorKindsMessagesAndStatusesAndTheJobGoesOn(@TempDir Path dir)
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    lines.add(SqlFixtures.generated("good-1", 1, "NONE"));
+    lines.add(SqlFixtures.request("empty-query", "{\"text\":\"\"}", List.of("the road"), "NONE"));
+    lines.add(SqlFixtures.request("null-query", "null", List.of("the road"), "NONE"));
+    lines.add(SqlFixtures.request("null-query-text", "{\"text\":null}", List.of("a"), "NONE"));
+    lines.add(SqlFixtures.request("no-passages", "{\"text\":\"the road\"}", List.of(), "NONE"));
+    lines.add(
+        SqlFixtures.request(
+            "null-passage-text",
+            "{\"text\":\"the road\"}",
+            Arrays.asList("the wood", null),
+            "NONE"));
+    lines.add(
+        SqlFixtures.request(
+            "too-many", "{\"text\":\"the road\"}", Collections.nCopies(513, "wood"), "NONE"));
+    lines.add(
+        SqlFixtures.request(
+            "too-long",
+            "{\"text\":\"" + "the long road ".repeat(20).strip() + "\"}",
+            List.of("the wood"),
+            "NONE"));
+    lines.add(SqlFixtures.generated("good-2", 2, "NONE"));
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
+    assertThat(expected.values().stream().filter(RerankOutput::isError)).hasSize(7);
+
+    Run run =
+        runScript(
+            tableEnvironment(),
+            SqlFixtures.script(
+                requests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>, prompt_tokens INT,"
+                    + " error ROW<type STRING, message STRING, status INT>",
+                "id, rankings, prompt_tokens, error",
+                "NONE"));
+    assertThat(run.ok()).as(run.errors()).isTrue();
+
+    Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    assertThat(rows.keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (id, out) -> {
+          JsonNode row = rows.get(id);
+          if (out.isError()) {
+            assertThat(row.get("rankings").isNull()).as(id).isTrue();
+            assertThat(row.get("prompt_tokens").isNull()).as(id).isTrue();
+            JsonNode error = row.get("error");
+            assertThat(error.get("type").textValue()).as(id).isEqualTo(out.errorType);
+            assertThat(error.get("message").textValue()).as(id).isEqualTo(out.errorMessage);
+            assertThat(error.get("status").intValue()).as(id).isEqualTo(out.errorStatus);
+          } else {
+            SqlFixtures.assertSameRanking(id, row.get("rankings"), out);
+            assertThat(row.get("prompt_tokens").intValue()).as(id).isEqualTo(out.promptTokens);
+            assertThat(row.get("error").isNull()).as(id).isTrue();
+          }
+        });
+    assertThat(expected.get("too-long").errorType).isEqualTo("input_too_long");
+    assertThat(expected.get("too-many").errorStatus).isEqualTo(400);
+  }
+
+  @Test
+  void theTableApiPredictGivesBitIdenticalRowsToTheFileJobRowByRow(@TempDir Path dir)
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 20; r++) {
+      lines.add(SqlFixtures.generated("t" + r, 100 + r, "END"));
+    }
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    // One row per batch on both sides: no padding, so fp32 logits must agree to the bit.
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel, "--max-batch-size", "1");
+
+    TableEnvironment tEnv = tableEnvironment();
+    Run ddl =
+        runScript(
+            tEnv,
+            SqlFixtures.script(
+                    requests,
+                    dir.resolve("unused"),
+                    tinyModel,
+                    "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                    "id, rankings",
+                    "END")
+                .replace("'truncate' = 'END'", "'truncate' = 'END', 'max-batch-size' = '1'")
+                .replaceAll("(?s)INSERT INTO results.*", ""));
+    assertThat(ddl.ok()).as(ddl.errors()).isTrue();
+
+    Table predicted =
+        tEnv.fromModel("reranker")
+            .predict(tEnv.from("requests"), ColumnList.of("query", "passages"))
+            .select($("id"), $("rankings"));
+    int rows = 0;
+    try (CloseableIterator<Row> it = predicted.execute().collect()) {
+      while (it.hasNext()) {
+        Row row = it.next();
+        String id = (String) row.getField("id");
+        Row[] rankings = (Row[]) row.getField("rankings");
+        RerankOutput out = expected.get(id);
+        assertThat(out).as(id).isNotNull();
+        assertThat(rankings).as(id).hasSize(out.indices.length);
+        for (int rank = 0; rank < rankings.length; rank++) {
+          assertThat(rankings[rank].getField(0)).as(id).isEqualTo(out.indices[rank]);
+          assertThat(rankings[rank].getField(1)).as(id).isEqualTo(out.logits[rank]);
+        }
+        rows++;
+      }
+    }
+    assertThat(rows).isEqualTo(20);
+  }
+
+  @Test
+  void plainStringColumnsRankAsTheNimShapedRows(@TempDir Path dir) throws Exception {
+    List<String> nimLines = new ArrayList<>();
+    List<String> plainLines = new ArrayList<>();
+    for (int r = 0; r < 20; r++) {
+      String line = SqlFixtures.generated("s" + r, 200 + r, "END");
+      nimLines.add(line);
+      JsonNode nim = SqlFixtures.json(line.getBytes(StandardCharsets.UTF_8));
+      ObjectNode plain = JsonNodeFactory.instance.objectNode();
+      plain.put("id", nim.get("id").textValue());
+      plain.put("query", nim.get("query").get("text").textValue());
+      ArrayNode passages = plain.putArray("passages");
+      nim.get("passages").forEach(p -> passages.add(p.get("text").textValue()));
+      plainLines.add(plain.toString());
+    }
+    Path nimRequests = dir.resolve("nim.jsonl");
+    Files.write(nimRequests, nimLines);
+    Path plainRequests = dir.resolve("plain.jsonl");
+    Files.write(plainRequests, plainLines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(nimRequests, dir.resolve("file-out"), tinyModel);
+
+    String script =
+        SqlFixtures.script(
+                plainRequests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END")
+            .replace("query ROW<text STRING>", "query STRING")
+            .replace("passages ARRAY<ROW<text STRING>>", "passages ARRAY<STRING>");
+    Run run = runScript(tableEnvironment(), script);
+    assertThat(run.ok()).as(run.errors()).isTrue();
+    Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    assertThat(rows.keySet()).isEqualTo(expected.keySet()).hasSize(20);
+    expected.forEach(
+        (id, out) -> SqlFixtures.assertSameRanking(id, rows.get(id).get("rankings"), out));
+  }
+
+  @Test
+  void topNKeepsEachRowsBestRankingsInTheFileJobsOrder(@TempDir Path dir) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 10; r++) {
+      lines.add(SqlFixtures.generated("n" + r, 300 + r, "END"));
+    }
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
+
+    String script =
+        SqlFixtures.script(
+                requests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END")
+            .replace("'truncate' = 'END'", "'truncate' = 'END', 'top-n' = '2'");
+    Run run = runScript(tableEnvironment(), script);
+    assertThat(run.ok()).as(run.errors()).isTrue();
+    Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    assertThat(rows.keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (id, out) -> {
+          RerankOutput best = new RerankOutput();
+          int keep = Math.min(2, out.indices.length);
+          best.indices = Arrays.copyOf(out.indices, keep);
+          best.logits = Arrays.copyOf(out.logits, keep);
+          SqlFixtures.assertSameRanking(id, rows.get(id).get("rankings"), best);
+        });
+  }
+
+  @Test
+  void twoPredictionsOverOneModelInOneStatementSetBothRankAsTheFileJob(@TempDir Path dir)
+      throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int r = 0; r < 20; r++) {
+      lines.add(SqlFixtures.generated("m" + r, 400 + r, "END"));
+    }
+    Path requests = dir.resolve("requests.jsonl");
+    Files.write(requests, lines);
+    Map<String, RerankOutput> expected =
+        SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
+
+    String ddl =
+        SqlFixtures.script(
+                requests,
+                dir.resolve("sql-out"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END")
+            .replaceAll("(?s)INSERT INTO results.*", "");
+    String script =
+        ddl
+            + "CREATE TABLE results2 (id STRING, rankings ARRAY<ROW<`index` INT, logit FLOAT>>)"
+            + " WITH ('connector' = 'filesystem', 'path' = '"
+            + dir.resolve("sql-out2")
+            + "', 'format' = 'json');\n"
+            + "BEGIN STATEMENT SET;\n"
+            + "INSERT INTO results SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
+            + " reranker, DESCRIPTOR(query, passages));\n"
+            + "INSERT INTO results2 SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
+            + " reranker, DESCRIPTOR(query, passages)) WHERE id LIKE 'm1%';\n"
+            + "END;\n";
+    Run run = runScript(tableEnvironment(), script);
+    assertThat(run.ok()).as(run.errors()).isTrue();
+    assertThat(run.errors()).contains("finished: the statement set");
+
+    Map<String, JsonNode> all = SqlFixtures.sqlRows(dir.resolve("sql-out"));
+    Map<String, JsonNode> some = SqlFixtures.sqlRows(dir.resolve("sql-out2"));
+    assertThat(all.keySet()).isEqualTo(expected.keySet());
+    assertThat(some.keySet())
+        .containsExactlyInAnyOrder(
+            IntStream.of(1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
+                .mapToObj(i -> "m" + i)
+                .toArray(String[]::new));
+    all.forEach(
+        (id, row) -> SqlFixtures.assertSameRanking(id, row.get("rankings"), expected.get(id)));
+    some.forEach(
+        (id, row) -> SqlFixtures.assertSameRanking(id, row.get("rankings"), expected.get(id)));
+    assertThat(SharedEngines.open()).as("every function released its engine").isZero();
+  }
+
+  @Test
+  void createModelFailsNamingTheFix(@TempDir Path dir) {
+    String input = "INPUT (query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)";
+    String output = "OUTPUT (rankings ARRAY<ROW<`index` INT, logit FLOAT>>)";
+    String with = "'provider' = 'rerankflow', 'model' = '" + tinyModel + "'";
+    assertCreateModelFails(
+        "INPUT (query INT, passages ARRAY<ROW<text STRING>>) " + output + " WITH (" + with + ")",
+        "input column query (the query) is INT; expected INPUT (query STRING or ROW<text"
+            + " STRING>, passages ARRAY<STRING> or ARRAY<ROW<text STRING>>)");
+    assertCreateModelFails(
+        input + " OUTPUT (score DOUBLE) WITH (" + with + ")",
+        "output column score DOUBLE is not one this provider produces; declare any of OUTPUT"
+            + " (rankings ARRAY<ROW<`index` INT, `logit` FLOAT>>, prompt_tokens INT");
+    assertCreateModelFails(
+        input + " " + output + " WITH (" + with + ", 'batch-size' = '4')", "batch-size");
+    assertCreateModelFails(
+        input + " " + output + " WITH (" + with + ", 'batch-size' = '4')", "max-batch-size");
+    assertCreateModelFails(
+        input
+            + " "
+            + output
+            + " WITH ('provider' = 'rerankflow', 'model' = '"
+            + dir.resolve("missing")
+            + "')",
+        "'model' = '"
+            + dir.resolve("missing")
+            + "': model directory "
+            + dir.resolve("missing")
+            + " does not exist (pass a directory or 'default')");
+    assertCreateModelFails(
+        input + " " + output + " WITH (" + with + ", 'truncate' = 'START')", "truncate");
+  }
+
+  private static void assertCreateModelFails(String definition, String message) {
+    TableEnvironment tEnv = tableEnvironment();
+    Run run = runScript(tEnv, "CREATE MODEL reranker " + definition + ";");
+    assertThat(run.ok()).as(definition).isFalse();
+    assertThat(run.errors())
+        .startsWith("Statement 1 (line 1) failed: CREATE MODEL reranker")
+        .contains(message)
+        .hasLineCount(1);
+    assertThat(tEnv.listModels()).as("the failed model is dropped again").isEmpty();
+  }
+
+  private static final class OutputStreamSink {
+    static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
+  }
+}
