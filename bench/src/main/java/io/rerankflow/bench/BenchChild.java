@@ -102,8 +102,7 @@ public final class BenchChild {
       double bestSeconds = Double.MAX_VALUE;
       StringBuilder calibration = new StringBuilder();
       for (BatchingSettings shape : LIMIT_SHAPES) {
-        List<List<EncodedSequence>> plan =
-            new BatchPlanner(shape).plan(sample, EncodedSequence::length);
+        List<List<EncodedSequence>> plan = new BatchPlanner(shape).packAll(sample);
         // the better of two passes: one noisy pass on a shared machine must not pick the shape
         double seconds = Double.MAX_VALUE;
         for (int pass = 0; pass < 2; pass++) {
@@ -117,8 +116,8 @@ public final class BenchChild {
           best = shape;
         }
       }
-      List<List<EncodedSequence>> batches =
-          new BatchPlanner(best).plan(rows, EncodedSequence::length);
+      // The engine's own packer, as if every row waited at once (identical rows run once).
+      List<List<EncodedSequence>> batches = new BatchPlanner(best).packAll(rows);
       long start = System.nanoTime();
       long[] tokens = runBatches(loaded.model(), batches);
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -127,7 +126,7 @@ public final class BenchChild {
           pairs,
           seconds,
           batches.size(),
-          rows.size(),
+          batches.stream().mapToLong(List::size).sum(),
           tokens[0],
           tokens[1],
           Measurement.readPeakRssKb(),

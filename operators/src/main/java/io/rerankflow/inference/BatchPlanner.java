@@ -1,14 +1,11 @@
 package io.rerankflow.inference;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.function.ToIntFunction;
 
 /**
- * Packs rows into batches under a token budget. Rows are taken shortest first, so short rows are
- * not padded to long ones; a batch's padded cost is its longest row times its row count. A batch
- * also stops growing where the next row would make its padded cost more than {@value
+ * Decides how far a batch grows under a token budget; {@link RowPool} takes the rows (shortest
+ * first), this says when to stop. A batch's padded cost is its longest row times its row count. A
+ * batch also stops growing where the next row would make its padded cost more than {@value
  * #MAX_PADDED_PER_REAL} times its real tokens: a few short rows then run on their own rather than
  * padded to a long one. A row longer than the whole budget still gets a batch of its own.
  */
@@ -24,30 +21,12 @@ public final class BatchPlanner {
     this.maxBatchSize = settings.maxBatchSize();
   }
 
-  /** Splits {@code rows} into batches; every row lands in exactly one batch. */
-  public <T> List<List<T>> plan(List<T> rows, ToIntFunction<T> length) {
-    List<T> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparingInt(length));
-    List<List<T>> batches = new ArrayList<>();
-    List<T> current = new ArrayList<>();
-    int longest = 0;
-    long real = 0;
-    for (T row : sorted) {
-      int rowLength = length.applyAsInt(row);
-      if (!admits(current.size(), longest, real, rowLength)) {
-        batches.add(current);
-        current = new ArrayList<>();
-        longest = 0;
-        real = 0;
-      }
-      current.add(row);
-      longest = Math.max(longest, rowLength);
-      real += rowLength;
-    }
-    if (!current.isEmpty()) {
-      batches.add(current);
-    }
-    return batches;
+  /**
+   * How the engine's row pool packs {@code rows} that all wait at once (identical rows once), in
+   * the order it runs the batches: for benchmarks that need the pipeline's own packing.
+   */
+  public List<List<EncodedSequence>> packAll(List<EncodedSequence> rows) {
+    return RowPool.packAll(rows, this);
   }
 
   /**

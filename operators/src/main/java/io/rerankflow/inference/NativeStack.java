@@ -38,18 +38,8 @@ public final class NativeStack {
             },
             name);
     thread.start();
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        // The native call cannot be abandoned half-way; finish waiting, then restore the flag.
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    // The native call cannot be abandoned half-way; wait for it, then restore the interrupt flag.
+    Uninterruptibly.join(thread);
     Throwable t = failure.get();
     if (t instanceof RuntimeException runtime) {
       throw runtime;

@@ -24,6 +24,7 @@ final class EngineMetrics implements EngineListener {
   static final String QUEUE_WAIT = "queue_wait_ms";
   static final String INFERENCE_TIME = "inference_ms";
   static final String IN_FLIGHT = "requests_in_flight";
+  static final String QUEUED_ROWS = "rows_queued";
   static final String BATCHES = "batches";
   static final String ROWS = "rows_scored";
   static final String REAL_TOKENS = "tokens_real";
@@ -43,7 +44,7 @@ final class EngineMetrics implements EngineListener {
   private final Counter paddedTokens;
   private final Counter inferenceTotal;
 
-  EngineMetrics(RuntimeContext context, IntSupplier inFlight) {
+  EngineMetrics(RuntimeContext context, IntSupplier inFlight, IntSupplier queuedRows) {
     MetricGroup group = context.getMetricGroup().addGroup(GROUP);
     pairsScored = group.counter(PAIRS_SCORED);
     group.meter(PAIRS_SCORED_RATE, new MeterView(pairsScored));
@@ -52,6 +53,7 @@ final class EngineMetrics implements EngineListener {
     queueWait = group.histogram(QUEUE_WAIT, histogram());
     inferenceTime = group.histogram(INFERENCE_TIME, histogram());
     group.gauge(IN_FLIGHT, inFlight::getAsInt);
+    group.gauge(QUEUED_ROWS, queuedRows::getAsInt);
     batches = group.counter(BATCHES);
     rowsTotal = group.counter(ROWS);
     realTokens = group.counter(REAL_TOKENS);

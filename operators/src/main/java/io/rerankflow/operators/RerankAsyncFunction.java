@@ -1,5 +1,6 @@
 package io.rerankflow.operators;
 
+import io.rerankflow.inference.Deadline;
 import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;
 import io.rerankflow.inference.InferenceEngine;
@@ -7,6 +8,7 @@ import io.rerankflow.inference.LoadedModel;
 import io.rerankflow.inference.ModelDirectory;
 import io.rerankflow.inference.ModelLocator;
 import io.rerankflow.inference.SessionSettings;
+import io.rerankflow.inference.Submission;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.ParseResult;
 import io.rerankflow.schemas.RawRequest;
@@ -14,17 +16,24 @@ import io.rerankflow.schemas.RequestParser;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.schemas.ServedModels;
+import io.rerankflow.schemas.TransportHeaders;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * The reranking operator: loads the models once per task slot, then validates, tokenises and
- * enqueues each request without blocking the task thread. Every request completes with exactly one
- * output, a ranking or an error record; bad data never fails the job.
+ * enqueues each request (the engine pushes back when it holds its bound of rows). Every request
+ * completes with exactly one output, a ranking or an error record; bad data never fails the job. A
+ * request past the deadline the edge stamped ({@link TransportHeaders#DEADLINE}) or past the
+ * operator's timeout leaves the engine unscored and is answered {@code timeout}. A failed engine
+ * (an {@link Error} in one of its threads) fails the task, so that Flink restores it.
  */
 public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOutput> {
   private static final long serialVersionUID = 1L;
@@ -34,6 +43,9 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   private transient volatile InferenceEngine engine;
   private transient RequestParser parser;
+
+  /** Requests handed to the engine and not yet answered, by identity, to withdraw on timeout. */
+  private transient Map<RawRequest, InFlight> submissions;
 
   /** Strict NIM requests: {@code top_n} and {@code return_text} are unknown fields. */
   public RerankAsyncFunction(EngineSettings settings) {
@@ -60,33 +72,66 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       for (String location : settings.modelLocations()) {
         ModelDirectory dir = ModelLocator.resolve(location);
         served.add(dir.spec().name(), dir.spec().aliases());
-        models.put(dir.spec().name(), LoadedModel.load(dir, session));
+        models.put(dir.spec().name(), load(dir, session));
       }
       parser = RequestParser.forPipeline(served.build()).withExtensions(extensions);
     } catch (RuntimeException e) {
       models.values().forEach(LoadedModel::close);
       throw e;
     }
-    EngineMetrics metrics = new EngineMetrics(getRuntimeContext(), this::inFlight);
+    submissions = Collections.synchronizedMap(new IdentityHashMap<>());
+    EngineMetrics metrics =
+        new EngineMetrics(getRuntimeContext(), this::inFlight, this::queuedRows);
     engine =
         new InferenceEngine(
             models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
   }
 
+  /** Loads one model for this slot's engine. */
+  protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
+    return LoadedModel.load(dir, session);
+  }
+
   @Override
   public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result) {
+    // The callback may run while close() shuts the engine down, after the field is cleared.
+    InferenceEngine current = engine;
+    failIfFailed(current);
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
-    if (parsed instanceof ParseResult.Accepted accepted) {
-      engine.submit(
-          accepted.request(), out -> result.complete(Collections.singleton(withHeaders(out, raw))));
-    } else {
-      result.complete(
-          Collections.singleton(withHeaders(((ParseResult.Rejected) parsed).toOutput(), raw)));
+    if (!(parsed instanceof ParseResult.Accepted accepted)) {
+      complete(result, ((ParseResult.Rejected) parsed).toOutput(), raw);
+      return;
     }
+    OptionalLong deadlineMillis = TransportHeaders.deadlineMillis(raw.headers);
+    Deadline deadline =
+        deadlineMillis.isPresent()
+            ? Deadline.atEpochMillis(deadlineMillis.getAsLong())
+            : Deadline.NONE;
+    // Registered before submitting: the engine may answer before submit returns.
+    InFlight entry = new InFlight();
+    submissions.put(raw, entry);
+    entry.submission =
+        current.submit(
+            accepted.request(),
+            deadline,
+            out -> {
+              submissions.remove(raw, entry);
+              Optional<Throwable> failed = current.failure();
+              if (failed.isPresent()) {
+                result.completeExceptionally(engineFailed(failed.get()));
+              } else {
+                complete(result, out, raw);
+              }
+            });
   }
 
   @Override
   public void timeout(RawRequest raw, ResultFuture<RerankOutput> result) {
+    InFlight entry = submissions.remove(raw);
+    if (entry != null && entry.submission != null) {
+      // Nobody waits for it any more: its rows leave the engine unscored.
+      entry.submission.cancel();
+    }
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     String id;
     String model;
@@ -97,16 +142,36 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
       id = ((ParseResult.Rejected) parsed).id();
       model = ((ParseResult.Rejected) parsed).model();
     }
-    result.complete(
-        Collections.singleton(
-            withHeaders(
-                RerankOutput.failed(
-                    id,
-                    model,
-                    new RerankFailure(
-                        ErrorKind.TIMEOUT,
-                        "Request was not scored within the operator timeout (--timeout)")),
-                raw)));
+    complete(
+        result,
+        RerankOutput.failed(
+            id,
+            model,
+            new RerankFailure(
+                ErrorKind.TIMEOUT,
+                "Request was not scored within the operator timeout (--timeout)")),
+        raw);
+  }
+
+  /**
+   * A failed engine answers everything {@code backend_failure}; instead of writing those records
+   * the task fails, so that Flink restores it from the last checkpoint with a fresh engine.
+   */
+  private static void failIfFailed(InferenceEngine engine) {
+    Optional<Throwable> failed = engine.failure();
+    if (failed.isPresent()) {
+      throw engineFailed(failed.get());
+    }
+  }
+
+  private static IllegalStateException engineFailed(Throwable cause) {
+    return new IllegalStateException(
+        "The inference engine failed; failing the task so that it is restored", cause);
+  }
+
+  private static void complete(
+      ResultFuture<RerankOutput> result, RerankOutput out, RawRequest raw) {
+    result.complete(Collections.singleton(withHeaders(out, raw)));
   }
 
   /** Hands the request's transport headers (e.g. Kafka reply-to) on to its one output. */
@@ -120,6 +185,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     return current == null ? 0 : current.inFlight();
   }
 
+  private int queuedRows() {
+    InferenceEngine current = engine;
+    return current == null ? 0 : current.queuedRows();
+  }
+
   @Override
   public void close() {
     if (engine != null) {
@@ -130,5 +200,10 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   private static int cores() {
     return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** A request's handle in the engine, set once {@code submit} returns. */
+  private static final class InFlight {
+    private volatile Submission submission;
   }
 }

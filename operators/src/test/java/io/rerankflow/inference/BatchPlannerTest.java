@@ -3,31 +3,32 @@ package io.rerankflow.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+/**
+ * The planner's limits, through the engine's own packer ({@link RowPool}) as the engine uses it.
+ */
 class BatchPlannerTest {
-
-  /** A row with an identity, so equal lengths stay distinguishable. */
-  private record Row(int id, int length) {}
 
   @ParameterizedTest
   @CsvSource({"300,4", "1000,64", "512,1", "64,8", "16384,64"})
   void everyBatchRespectsTheBudgetAndTheSizeCapAndEveryRowLandsOnce(int budget, int cap) {
-    List<Row> rows = randomRows(2_000, 1, 200, new Random(budget * 31L + cap));
+    List<EncodedSequence> rows = randomRows(2_000, 1, 200, new Random(budget * 31L + cap));
 
-    List<List<Row>> batches =
-        new BatchPlanner(new BatchingSettings(budget, cap)).plan(rows, Row::length);
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(new BatchingSettings(budget, cap)).packAll(rows);
 
     assertEveryRowExactlyOnce(rows, batches);
-    for (List<Row> batch : batches) {
+    for (List<EncodedSequence> batch : batches) {
       assertThat(batch).isNotEmpty().hasSizeLessThanOrEqualTo(cap);
       if (batch.size() > 1) {
         assertThat((long) longest(batch) * batch.size())
-            .as("padded cost of %s", batch)
+            .as("padded cost of %s", ids(batch))
             .isLessThanOrEqualTo(budget);
       }
     }
@@ -35,26 +36,23 @@ class BatchPlannerTest {
 
   @Test
   void shortRowsAreBatchedTogetherNotPaddedToLongOnes() {
-    // Input order interleaves short and long rows; planning sorts them.
-    List<Row> rows =
-        List.of(new Row(0, 100), new Row(1, 5), new Row(2, 100), new Row(3, 5), new Row(4, 5));
+    // Input order interleaves short and long rows; the pool sorts them.
+    List<EncodedSequence> rows = List.of(row(0, 100), row(1, 5), row(2, 100), row(3, 5), row(4, 5));
 
-    List<List<Row>> batches =
-        new BatchPlanner(new BatchingSettings(300, 64)).plan(rows, Row::length);
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(new BatchingSettings(300, 64)).packAll(rows);
 
     // 5 x 3 = 15 <= 300 fits; adding a 100 would cost 100 x 4 = 400 > 300; two 100s cost 200.
-    assertThat(batches)
-        .containsExactly(
-            List.of(new Row(1, 5), new Row(3, 5), new Row(4, 5)),
-            List.of(new Row(0, 100), new Row(2, 100)));
+    assertThat(idsOf(batches)).containsExactly(List.of(1, 3, 4), List.of(0, 2));
   }
 
   @Test
-  void batchesComeOutShortestFirst() {
-    List<Row> rows = randomRows(500, 1, 300, new Random(5));
+  void rowsArrivingInLengthOrderLeaveInLengthOrder() {
+    List<EncodedSequence> rows = randomRows(500, 1, 300, new Random(5));
+    rows.sort(Comparator.comparingInt(EncodedSequence::length));
 
-    List<List<Row>> batches =
-        new BatchPlanner(new BatchingSettings(1024, 16)).plan(rows, Row::length);
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(new BatchingSettings(1024, 16)).packAll(rows);
 
     List<Integer> lengths = new ArrayList<>();
     batches.forEach(batch -> batch.forEach(row -> lengths.add(row.length())));
@@ -63,88 +61,115 @@ class BatchPlannerTest {
 
   @Test
   void aRowLongerThanTheBudgetGetsABatchOfItsOwn() {
-    List<Row> rows = List.of(new Row(0, 10), new Row(1, 500), new Row(2, 10), new Row(3, 600));
+    List<EncodedSequence> rows = List.of(row(0, 10), row(1, 500), row(2, 10), row(3, 600));
 
-    List<List<Row>> batches =
-        new BatchPlanner(new BatchingSettings(100, 64)).plan(rows, Row::length);
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(new BatchingSettings(100, 64)).packAll(rows);
 
-    assertThat(batches)
-        .containsExactly(
-            List.of(new Row(0, 10), new Row(2, 10)),
-            List.of(new Row(1, 500)),
-            List.of(new Row(3, 600)));
+    assertThat(idsOf(batches)).containsExactly(List.of(0, 2), List.of(1), List.of(3));
+  }
+
+  @Test
+  void aFewShortRowsAreNotPaddedToALongOne() {
+    List<EncodedSequence> rows = List.of(row(0, 400), row(1, 20), row(2, 22), row(3, 21));
+
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(new BatchingSettings(100_000, 64)).packAll(rows);
+
+    assertThat(idsOf(batches)).containsExactly(List.of(1, 3, 2), List.of(0));
   }
 
   @Test
   void theSizeCapSplitsRowsThatWouldFitTheBudget() {
-    List<Row> rows = new ArrayList<>();
+    List<EncodedSequence> rows = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
-      rows.add(new Row(i, 3));
+      rows.add(row(i, 3));
     }
 
-    List<List<Row>> batches =
-        new BatchPlanner(new BatchingSettings(16384, 4)).plan(rows, Row::length);
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(new BatchingSettings(16384, 4)).packAll(rows);
 
     assertThat(batches).extracting(List::size).containsExactly(4, 4, 2);
     assertEveryRowExactlyOnce(rows, batches);
   }
 
   @Test
-  void oneRowMakesOneBatch() {
-    List<List<Row>> batches =
-        new BatchPlanner(BatchingSettings.DEFAULTS).plan(List.of(new Row(0, 7)), Row::length);
+  void identicalRowsArePackedOnce() {
+    EncodedSequence a = row(7, 12);
+    EncodedSequence same = row(7, 12);
 
-    assertThat(batches).containsExactly(List.of(new Row(0, 7)));
+    List<List<EncodedSequence>> batches =
+        new BatchPlanner(BatchingSettings.DEFAULTS).packAll(List.of(a, same, row(8, 12)));
+
+    assertThat(idsOf(batches)).containsExactly(List.of(7, 8));
   }
 
   @Test
-  void tenThousandRowsArePlannedUnderTheDefaults() {
-    List<Row> rows = randomRows(10_000, 2, 512, new Random(10_000));
+  void tenThousandRowsArePackedUnderTheDefaults() {
+    List<EncodedSequence> rows = randomRows(10_000, 2, 512, new Random(10_000));
     BatchingSettings settings = BatchingSettings.DEFAULTS;
 
-    List<List<Row>> batches = new BatchPlanner(settings).plan(rows, Row::length);
+    List<List<EncodedSequence>> batches = new BatchPlanner(settings).packAll(rows);
 
     assertEveryRowExactlyOnce(rows, batches);
-    // 10,000 rows at <= 64 per batch need at least 157 batches.
-    assertThat(batches).hasSizeGreaterThanOrEqualTo(157);
-    for (List<Row> batch : batches) {
+    // 10,000 rows at <= 8 per batch need at least 1,250 batches.
+    assertThat(batches).hasSizeGreaterThanOrEqualTo(1_250);
+    for (List<EncodedSequence> batch : batches) {
       assertThat(batch.size()).isLessThanOrEqualTo(settings.maxBatchSize());
-      assertThat((long) longest(batch) * batch.size())
-          .isLessThanOrEqualTo(settings.maxBatchTokens());
+      if (batch.size() > 1) {
+        assertThat((long) longest(batch) * batch.size())
+            .isLessThanOrEqualTo(settings.maxBatchTokens());
+      }
     }
   }
 
   @Test
   void noRowsMakeNoBatches() {
-    assertThat(new BatchPlanner(BatchingSettings.DEFAULTS).plan(List.<Row>of(), Row::length))
-        .isEmpty();
+    assertThat(new BatchPlanner(BatchingSettings.DEFAULTS).packAll(List.of())).isEmpty();
   }
 
   @Test
-  void planningLeavesTheCallersListUntouched() {
-    List<Row> rows = new ArrayList<>(List.of(new Row(0, 9), new Row(1, 1), new Row(2, 5)));
-    List<Row> before = List.copyOf(rows);
+  void packingLeavesTheCallersListUntouched() {
+    List<EncodedSequence> rows = new ArrayList<>(List.of(row(0, 9), row(1, 1), row(2, 5)));
+    List<EncodedSequence> before = List.copyOf(rows);
 
-    new BatchPlanner(BatchingSettings.DEFAULTS).plan(rows, Row::length);
+    new BatchPlanner(BatchingSettings.DEFAULTS).packAll(rows);
 
-    assertThat(rows).isEqualTo(before);
+    assertThat(rows).containsExactlyElementsOf(before);
   }
 
-  private static List<Row> randomRows(int count, int minLength, int maxLength, Random random) {
-    List<Row> rows = new ArrayList<>(count);
+  /** A row of {@code length} tokens whose first id names it, so equal lengths stay apart. */
+  private static EncodedSequence row(int id, int length) {
+    long[] ids = new long[length];
+    ids[0] = id;
+    return new EncodedSequence(ids, new long[length]);
+  }
+
+  private static List<EncodedSequence> randomRows(
+      int count, int minLength, int maxLength, Random random) {
+    List<EncodedSequence> rows = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      rows.add(new Row(i, minLength + random.nextInt(maxLength - minLength + 1)));
+      rows.add(row(i, minLength + random.nextInt(maxLength - minLength + 1)));
     }
     return rows;
   }
 
-  private static int longest(List<Row> batch) {
-    return batch.stream().mapToInt(Row::length).max().orElseThrow();
+  private static int longest(List<EncodedSequence> batch) {
+    return batch.stream().mapToInt(EncodedSequence::length).max().orElseThrow();
   }
 
-  private static void assertEveryRowExactlyOnce(List<Row> rows, List<List<Row>> batches) {
-    List<Row> planned = new ArrayList<>();
-    batches.forEach(planned::addAll);
-    assertThat(planned).hasSameSizeAs(rows).containsExactlyInAnyOrderElementsOf(rows);
+  private static List<Integer> ids(List<EncodedSequence> batch) {
+    return batch.stream().map(row -> (int) row.ids()[0]).toList();
+  }
+
+  private static List<List<Integer>> idsOf(List<List<EncodedSequence>> batches) {
+    return batches.stream().map(BatchPlannerTest::ids).toList();
+  }
+
+  private static void assertEveryRowExactlyOnce(
+      List<EncodedSequence> rows, List<List<EncodedSequence>> batches) {
+    List<Integer> packed = new ArrayList<>();
+    batches.forEach(batch -> packed.addAll(ids(batch)));
+    assertThat(packed).containsExactlyInAnyOrderElementsOf(ids(rows));
   }
 }

@@ -1,17 +1,31 @@
 package io.rerankflow.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rerankflow.inference.BatchModel;
 import io.rerankflow.inference.BatchingSettings;
 import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EncodedSequence;
 import io.rerankflow.inference.EngineSettings;
+import io.rerankflow.inference.LoadedModel;
+import io.rerankflow.inference.ModelDirectory;
+import io.rerankflow.inference.PreparedBatch;
+import io.rerankflow.inference.SessionSettings;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
 import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -102,6 +116,196 @@ class RerankAsyncFunctionHarnessTest {
     assertThat(restored).singleElement().isEqualTo(reference.get(0));
   }
 
+  @Test
+  void aRequestPastTheDeadlineTheEdgeStampedIsAnsweredTimeoutAndTheOthersAreScored()
+      throws Exception {
+    long now = System.currentTimeMillis();
+    try (var harness = harness(tinyModel, 60_000)) {
+      harness.processElement(record("1", request("late", "tiny", 3), deadline(now - 1_000)));
+      harness.processElement(record("2", request("in-time", "tiny", 3), deadline(now + 600_000)));
+      harness.processElement(record("3", request("no-deadline", "tiny", 2)));
+      endInput(harness);
+
+      List<RerankOutput> outputs = harness.extractOutputValues();
+      assertThat(outputs).hasSize(3);
+      RerankOutput late = byId(outputs, "late");
+      assertThat(late.errorType).isEqualTo("timeout");
+      assertThat(late.errorStatus).isEqualTo(504);
+      assertThat(late.errorMessage).contains("deadline");
+      assertThat(late.headers).containsKey(TransportHeaders.DEADLINE);
+      assertThat(byId(outputs, "in-time").indices).containsExactlyInAnyOrder(0, 1, 2);
+      assertThat(byId(outputs, "no-deadline").indices).containsExactlyInAnyOrder(0, 1);
+    }
+  }
+
+  @Test
+  void anErrorInsideTheEngineFailsTheTaskInsteadOfWritingBackendFailures() throws Exception {
+    EngineSettings settings =
+        new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
+    AtomicReference<Throwable> taskFailure = new AtomicReference<>();
+    try (var harness = unopened(new ErrorOnFirstBatch(settings), 60_000)) {
+      harness.getEnvironment().setExternalFailureCauseConsumer(taskFailure::set);
+      harness.open();
+
+      harness.processElement(record("1", request("doomed", "tiny", 3)));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (taskFailure.get() == null && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+
+      assertThat(taskFailure.get())
+          .as("the task was failed")
+          .hasRootCauseInstanceOf(Injected.class);
+      assertThatThrownBy(() -> harness.processElement(record("2", request("next", "tiny", 1))))
+          .hasRootCauseInstanceOf(Injected.class);
+      assertThat(harness.extractOutputValues()).as("no backend_failure record written").isEmpty();
+    }
+  }
+
+  @Test
+  void aRequestTimedOutInTheOperatorLeavesTheEngineUnscored() throws Exception {
+    EngineSettings settings =
+        new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
+    GatedModel.reset();
+    try (var harness = unopened(new GatedRerank(settings), 1_000)) {
+      harness.open();
+      // "running" holds the model at its gate, "ahead" the batch prepared behind it.
+      harness.processElement(record("1", pairs("running", "the wood", "a road")));
+      GatedModel.awaitPreparedRows(2);
+      harness.processElement(record("2", pairs("ahead", "an wood", "it road")));
+      GatedModel.awaitPreparedRows(4);
+      harness.processElement(
+          record("3", pairs("abandoned", "two roads", "yellow wood", "less traveled")));
+      harness.setProcessingTime(10_000);
+      // Its rows were withdrawn before this one's arrived: they would share its batch.
+      harness.processElement(record("4", pairs("after", "one road")));
+      GatedModel.GATE.release(1_000);
+      endInput(harness);
+
+      List<RerankOutput> outputs = harness.extractOutputValues();
+      assertThat(byId(outputs, "abandoned").errorType).isEqualTo("timeout");
+      assertThat(byId(outputs, "after").indices).containsExactly(0);
+      assertThat(GatedModel.PREPARED_ROWS.get())
+          .as("rows batched: none of the abandoned")
+          .isEqualTo(5);
+    }
+  }
+
+  /** The production operator with {@link GatedModel} around its model. */
+  private static final class GatedRerank extends RerankAsyncFunction {
+    GatedRerank(EngineSettings settings) {
+      super(settings);
+    }
+
+    @Override
+    protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
+      LoadedModel real = super.load(dir, session);
+      return new LoadedModel(real.spec(), real.encoder(), new GatedModel(real.model()));
+    }
+  }
+
+  /** Counts the rows batched and waits at a gate before each run. */
+  private static final class GatedModel implements BatchModel {
+    static final Semaphore GATE = new Semaphore(0);
+    static final AtomicInteger PREPARED_ROWS = new AtomicInteger();
+    private final BatchModel real;
+
+    GatedModel(BatchModel real) {
+      this.real = real;
+    }
+
+    static void reset() {
+      GATE.drainPermits();
+      PREPARED_ROWS.set(0);
+    }
+
+    static void awaitPreparedRows(int rows) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (PREPARED_ROWS.get() < rows && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      assertThat(PREPARED_ROWS.get()).isEqualTo(rows);
+    }
+
+    @Override
+    public PreparedBatch prepare(List<EncodedSequence> rows) throws Exception {
+      PreparedBatch prepared = real.prepare(rows);
+      PREPARED_ROWS.addAndGet(rows.size());
+      return prepared;
+    }
+
+    @Override
+    public float[][] run(PreparedBatch batch) throws Exception {
+      GATE.acquire();
+      return real.run(batch);
+    }
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  /** A request for the tiny model whose pairs all have the same length (two-word passages). */
+  private static String pairs(String id, String... passages) {
+    return "{\"id\":\""
+        + id
+        + "\",\"model\":\"tiny\",\"query\":{\"text\":\"which road\"},\"passages\":["
+        + Arrays.stream(passages)
+            .map(p -> "{\"text\":\"" + p + "\"}")
+            .collect(Collectors.joining(","))
+        + "]}";
+  }
+
+  /** The production operator with a model whose first batch throws an {@link Error}. */
+  private static final class ErrorOnFirstBatch extends RerankAsyncFunction {
+    ErrorOnFirstBatch(EngineSettings settings) {
+      super(settings);
+    }
+
+    @Override
+    protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
+      LoadedModel real = super.load(dir, session);
+      BatchModel throwing =
+          new BatchModel() {
+            @Override
+            public PreparedBatch prepare(List<EncodedSequence> rows) throws Exception {
+              return real.model().prepare(rows);
+            }
+
+            @Override
+            public float[][] run(PreparedBatch batch) {
+              batch.close();
+              throw new Injected();
+            }
+
+            @Override
+            public void close() {
+              real.model().close();
+            }
+          };
+      return new LoadedModel(real.spec(), real.encoder(), throwing);
+    }
+  }
+
+  /** Stands for an {@link Error} inside ONNX Runtime. */
+  private static final class Injected extends Error {
+    Injected() {
+      super("injected");
+    }
+  }
+
+  private static Map<String, byte[]> deadline(long epochMillis) {
+    return Map.of(TransportHeaders.DEADLINE, TransportHeaders.deadlineValue(epochMillis));
+  }
+
+  private static StreamRecord<RawRequest> record(
+      String line, String json, Map<String, byte[]> headers) {
+    return new StreamRecord<>(
+        new RawRequest(
+            line, "line " + line + " of test", json.getBytes(StandardCharsets.UTF_8), headers));
+  }
+
   private static OneInputStreamOperatorTestHarness<RawRequest, RerankOutput> harness(
       String model, long timeoutMillis) throws Exception {
     return harness(model, timeoutMillis, null);
@@ -111,20 +315,23 @@ class RerankAsyncFunctionHarnessTest {
       String model, long timeoutMillis, OperatorSubtaskState state) throws Exception {
     EngineSettings settings =
         new EngineSettings(List.of(model), Device.CPU, 1, new BatchingSettings(4096, 32));
-    var harness =
-        new OneInputStreamOperatorTestHarness<RawRequest, RerankOutput>(
-            new AsyncWaitOperatorFactory<>(
-                new RerankAsyncFunction(settings),
-                timeoutMillis,
-                16,
-                AsyncDataStream.OutputMode.UNORDERED),
-            SERIALIZER);
-    harness.setup(
-        TypeInformation.of(RerankOutput.class).createSerializer(new SerializerConfigImpl()));
+    var harness = unopened(new RerankAsyncFunction(settings), timeoutMillis);
     if (state != null) {
       harness.initializeState(state);
     }
     harness.open();
+    return harness;
+  }
+
+  private static OneInputStreamOperatorTestHarness<RawRequest, RerankOutput> unopened(
+      RerankAsyncFunction function, long timeoutMillis) throws Exception {
+    var harness =
+        new OneInputStreamOperatorTestHarness<RawRequest, RerankOutput>(
+            new AsyncWaitOperatorFactory<>(
+                function, timeoutMillis, 16, AsyncDataStream.OutputMode.UNORDERED),
+            SERIALIZER);
+    harness.setup(
+        TypeInformation.of(RerankOutput.class).createSerializer(new SerializerConfigImpl()));
     return harness;
   }
 
