@@ -17,16 +17,7 @@ final class EdgeMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Timer pipeline;
 
-  EdgeMetrics(Supplier<Number> inFlight, Supplier<Number> published, Supplier<Number> lateReplies) {
-    Gauge.builder("rerankflow.edge.in.flight", inFlight)
-        .description("Ranking requests admitted and waiting for the pipeline")
-        .register(registry);
-    Gauge.builder("rerankflow.edge.published", published)
-        .description("Requests published to the requests topic since start")
-        .register(registry);
-    Gauge.builder("rerankflow.edge.late.replies", lateReplies)
-        .description("Results dropped because their request had timed out or was answered")
-        .register(registry);
+  EdgeMetrics() {
     pipeline =
         Timer.builder("rerankflow.edge.pipeline.duration")
             .description("Request record to result record: the job's share of a ranking")
@@ -34,6 +25,12 @@ final class EdgeMetrics {
             .minimumExpectedValue(MIN_LATENCY)
             .maximumExpectedValue(MAX_LATENCY)
             .register(registry);
+  }
+
+  /** Registers a gauge read from {@code value} at every scrape. */
+  EdgeMetrics gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+    return this;
   }
 
   /** One answered ranking request: its status and how long the edge took end to end. */

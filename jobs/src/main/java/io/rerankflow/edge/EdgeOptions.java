@@ -1,5 +1,7 @@
 package io.rerankflow.edge;
 
+import static io.rerankflow.jobs.OptionChecks.require;
+
 import io.rerankflow.jobs.DurationConverter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,12 +64,14 @@ public final class EdgeOptions {
   boolean extensions;
 
   @Option(
-      names = "--max-in-flight",
-      defaultValue = "256",
+      names = "--expected-pairs-per-second",
+      defaultValue = "50",
       description =
-          "Ranking requests waiting for the pipeline at once; beyond it 503 with"
-              + " Retry-After. Default: ${DEFAULT-VALUE}.")
-  int maxInFlight;
+          "The query-passage pairs per second the job is first assumed to score for this edge;"
+              + " admission then follows the rate it observes. A request is admitted only if the"
+              + " pairs in flight and its own can be scored within --request-timeout, else 503"
+              + " with Retry-After. Default: ${DEFAULT-VALUE}.")
+  double expectedPairsPerSecond;
 
   @Option(
       names = "--request-timeout",
@@ -80,11 +84,44 @@ public final class EdgeOptions {
 
   @Option(
       names = "--max-body-size",
-      defaultValue = "8388608",
+      defaultValue = "1032192",
       description =
-          "Largest request body in bytes; larger ones get 413. Default: ${DEFAULT-VALUE}"
-              + " (8 MiB).")
+          "Largest request body in bytes; larger ones get 413. The producer's max.request.size"
+              + " follows it. Default: ${DEFAULT-VALUE} (1 MiB, Kafka's default record limit,"
+              + " less room for the record's headers).")
   int maxBodySize;
+
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "Close a connection that has no request for this long, or whose request has not"
+              + " arrived whole (headers and body) within it. Default: ${DEFAULT-VALUE}.")
+  Duration idleTimeout;
+
+  @Option(
+      names = "--max-connections",
+      defaultValue = "1024",
+      description =
+          "Open HTTP connections at most; a request on one more gets 503 and its connection"
+              + " is closed. Default: ${DEFAULT-VALUE}.")
+  int maxConnections;
+
+  @Option(
+      names = "--max-validating",
+      defaultValue = "64",
+      description =
+          "Request bodies read or validated at once (each up to --max-body-size in memory);"
+              + " beyond it 503 with Retry-After. Default: ${DEFAULT-VALUE}.")
+  int maxValidating;
+
+  @Option(
+      names = "--validation-threads",
+      description =
+          "Threads that parse, tokenise (truncate NONE) and publish requests. Default: the"
+              + " number of CPU cores.")
+  int validationThreads = Runtime.getRuntime().availableProcessors();
 
   @Option(
       names = "--api-key",
@@ -110,8 +147,14 @@ public final class EdgeOptions {
   /** Checks values that picocli cannot, with messages that say how to fix them. */
   public void validate() {
     require(port >= 0 && port <= 65535, "--port must be between 0 and 65535");
-    require(maxInFlight >= 1, "--max-in-flight must be at least 1");
+    require(expectedPairsPerSecond > 0, "--expected-pairs-per-second must be positive, e.g. 50");
     require(maxBodySize >= 1024, "--max-body-size must be at least 1024 bytes");
+    require(
+        !idleTimeout.isNegative() && !idleTimeout.isZero(),
+        "--idle-timeout must be positive, e.g. 30s");
+    require(maxConnections >= 1, "--max-connections must be at least 1");
+    require(maxValidating >= 1, "--max-validating must be at least 1");
+    require(validationThreads >= 1, "--validation-threads must be at least 1");
     require(
         !requestTimeout.isNegative() && !requestTimeout.isZero(),
         "--request-timeout must be positive, e.g. 120s");
@@ -121,11 +164,5 @@ public final class EdgeOptions {
         "--instance-id must be non-empty and without '/'");
     require(apiKey == null || !apiKey.isBlank(), "--api-key must not be blank");
     require(!apiKeyHeader.isBlank(), "--api-key-header must not be blank");
-  }
-
-  private static void require(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalArgumentException(message);
-    }
   }
 }

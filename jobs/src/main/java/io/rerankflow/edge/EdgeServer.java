@@ -1,67 +1,52 @@
 package io.rerankflow.edge;
 
-import io.rerankflow.edge.RankingService.RankingAnswer;
-import io.rerankflow.schemas.ErrorKind;
-import io.rerankflow.schemas.RerankFailure;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The synchronous HTTP edge: serves the NIM's {@code POST /v1/ranking} by publishing each request
- * to the job's requests topic and answering with its result. A process of its own (Vert.x, no
- * Flink); several instances can serve one job.
+ * The synchronous HTTP edge's lifecycle: opens the Kafka clients, the tokenizers and the HTTP
+ * server in order, and closes them in reverse. It serves the NIM's {@code POST /v1/ranking} by
+ * publishing each request to the job's requests topic and answering with its result; several
+ * instances can serve one job. {@link EdgeCommand} is its command line.
  */
-@Command(
-    name = "edge",
-    mixinStandardHelpOptions = true,
-    description =
-        "Serve the NIM's POST /v1/ranking over HTTP, with the scoring done by a running rerankflow"
-            + " job (--source kafka --sink kafka).")
-public final class EdgeServer implements Callable<Integer>, AutoCloseable {
+public final class EdgeServer implements AutoCloseable {
   static final String OPENAPI_RESOURCE = "/io/rerankflow/edge/openapi.yaml";
 
-  /** How long a client is asked to wait after a 503, in seconds. */
-  static final String RETRY_AFTER_SECONDS = "1";
+  /**
+   * Bytes a published record needs beyond its value (key, correlation and deadline headers, record
+   * framing), and the room the edge's re-serialisation with an id may add to a body.
+   */
+  static final int PUBLISH_OVERHEAD = 16 * 1024;
 
-  static final String PIPELINE_TIME_HEADER = "X-Rerankflow-Pipeline-Ms";
-  private static final String JSON = "application/json";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
 
-  @Mixin private EdgeOptions options = new EdgeOptions();
-
+  private final EdgeOptions options;
   private Vertx vertx;
   private HttpServer server;
   private RequestValidator validator;
-  private PipelineClient pipeline;
+  private RequestPublisher publisher;
+  private ReplyListener replies;
+  private ValidationPool pool;
   private RankingService ranking;
-  private EdgeMetrics metrics;
-  private ApiKeyCheck apiKey;
-  private NimServiceRoutes service;
-  private byte[] openApi;
-
-  public EdgeServer() {}
+  private WorkAdmission admission;
+  private ConnectionGuard guard;
 
   private EdgeServer(EdgeOptions options) {
     this.options = options;
-  }
-
-  public static void main(String[] args) {
-    System.exit(new CommandLine(new EdgeServer()).execute(args));
   }
 
   /** Starts an edge with {@code options}; returns once it listens. */
@@ -76,188 +61,131 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
     return edge;
   }
 
-  @Override
-  public Integer call() throws Exception {
-    startServing();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  close();
-                  stopped.countDown();
-                },
-                "edge-shutdown"));
-    System.out.println(
-        "Edge "
-            + options.instanceId
-            + " serving "
-            + String.join(", ", validator.models().names())
-            + " on http://"
-            + options.host
-            + ":"
-            + port()
-            + "/v1/ranking (topics "
-            + options.requestsTopic
-            + " -> "
-            + options.resultsTopic
-            + " at "
-            + options.bootstrapServers
-            + "); Ctrl-C stops it");
-    stopped.await();
-    return 0;
-  }
-
   private void startServing() throws Exception {
     options.validate();
     validator = RequestValidator.load(options.models, options.extensions);
-    pipeline =
-        PipelineClient.start(
-            options.bootstrapServers,
+    Properties client = new Properties();
+    client.putAll(options.kafkaProperties);
+    client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers);
+    Properties producer = producerProperties(client, options.maxBodySize);
+    int publishLimit =
+        Integer.parseInt(producer.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))
+            - PUBLISH_OVERHEAD / 4;
+    publisher =
+        new RequestPublisher(
             options.requestsTopic,
+            new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
+            Admin.create(
+                with(client, AdminClientConfig.CLIENT_ID_CONFIG, "edge-" + options.instanceId)));
+    publisher.requireTopics(List.of(options.requestsTopic, options.resultsTopic), START_TIMEOUT);
+    Properties consumer = consumerProperties(client);
+    replies =
+        new ReplyListener(
             options.resultsTopic,
             options.instanceId,
-            options.kafkaProperties,
-            START_TIMEOUT);
-    ranking = new RankingService(validator, pipeline, options.maxInFlight, options.requestTimeout);
-    metrics = new EdgeMetrics(ranking::inFlight, pipeline::published, pipeline::lateReplies);
-    apiKey = options.apiKey == null ? null : new ApiKeyCheck(options.apiKey, options.apiKeyHeader);
-    try (InputStream in = EdgeServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
-      openApi = in.readAllBytes();
-    }
-    service = new NimServiceRoutes(validator.models(), openApi);
+            () ->
+                new KafkaConsumer<>(
+                    consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    replies.start(START_TIMEOUT);
+    admission = new WorkAdmission(options.expectedPairsPerSecond);
+    ranking =
+        new RankingService(
+            validator, publisher, replies, admission, publishLimit, options.requestTimeout);
+    byte[] openApi = openApi();
     vertx = Vertx.vertx();
+    pool = new ValidationPool(vertx, options.validationThreads, options.maxValidating);
+    guard = new ConnectionGuard(vertx, options.idleTimeout, options.maxConnections);
+    EdgeRoutes routes =
+        new EdgeRoutes(
+            vertx,
+            options,
+            ranking,
+            admission,
+            pool,
+            guard,
+            publisher,
+            replies,
+            metrics(),
+            new NimServiceRoutes(validator.models(), openApi),
+            openApi);
     server =
         vertx
-            .createHttpServer(new HttpServerOptions().setHost(options.host).setPort(options.port))
-            .requestHandler(router())
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setHost(options.host)
+                    .setPort(options.port)
+                    // HTTP/1.1 only: with h2c detection a connection exists only once it has
+                    // sent bytes, and a silent one would escape the guard.
+                    .setHttp2ClearTextEnabled(false)
+                    // A backstop only: the guard closes idle and half-sent connections sooner,
+                    // and a request waiting for its ranking is silent up to --request-timeout.
+                    .setIdleTimeout(
+                        (int) options.requestTimeout.plus(options.idleTimeout).toSeconds()))
+            .connectionHandler(guard::opened)
+            .requestHandler(routes.router())
             .listen()
             .toCompletionStage()
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
-  private Router router() {
-    Router router = Router.router(vertx);
-    router.post("/v1/ranking").handler(this::timed);
-    if (apiKey != null) {
-      router.post("/v1/ranking").handler(this::authorised);
-      router.get("/v1/models").handler(this::authorised);
+  private EdgeMetrics metrics() {
+    return new EdgeMetrics()
+        .gauge(
+            "rerankflow.edge.in.flight",
+            "Ranking requests admitted and waiting for the pipeline",
+            ranking::inFlight)
+        .gauge(
+            "rerankflow.edge.in.flight.pairs",
+            "Query-passage pairs admitted and not yet answered",
+            admission::inFlightPairs)
+        .gauge(
+            "rerankflow.edge.in.flight.pairs.peak",
+            "Most pairs in flight at once since start",
+            admission::peakInFlightPairs)
+        .gauge(
+            "rerankflow.edge.pairs.per.second",
+            "The throughput admission plans with (observed, weighted average)",
+            admission::pairsPerSecond)
+        .gauge(
+            "rerankflow.edge.published",
+            "Requests published to the requests topic since start",
+            publisher::published)
+        .gauge(
+            "rerankflow.edge.late.replies",
+            "Results dropped because their request had timed out or was answered",
+            replies::lateReplies)
+        .gauge(
+            "rerankflow.edge.late.scored.pairs",
+            "Pairs the job ranked for requests nobody waited for any more (late results)",
+            replies::lateScoredPairs)
+        .gauge(
+            "rerankflow.edge.mismatched.replies",
+            "Results dropped because correlation header and output id disagreed",
+            replies::mismatchedReplies)
+        .gauge(
+            "rerankflow.edge.reply.listener.restarts",
+            "Times the reply listener failed and was started over",
+            replies::restarts)
+        .gauge(
+            "rerankflow.edge.validating",
+            "Bodies being read or validated now (bounded by --max-validating)",
+            pool::busy)
+        .gauge("rerankflow.edge.connections", "Open HTTP connections", guard::open)
+        .gauge(
+            "rerankflow.edge.connections.closed.idle",
+            "Connections closed after --idle-timeout without a request",
+            guard::closedIdle)
+        .gauge(
+            "rerankflow.edge.connections.closed.half.sent",
+            "Connections closed because a request did not arrive whole within --idle-timeout",
+            guard::closedHalfSent);
+  }
+
+  private static byte[] openApi() throws Exception {
+    try (InputStream in = EdgeServer.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+      return in.readAllBytes();
     }
-    router.post("/v1/ranking").handler(BodyHandler.create(false).setBodyLimit(options.maxBodySize));
-    router.post("/v1/ranking").handler(this::rank);
-    router.get("/v1/models").handler(ctx -> json(ctx.response(), 200, service.modelsBody()));
-    router.get("/v1/health/live").handler(ctx -> json(ctx.response(), 200, NimServiceRoutes.LIVE));
-    router.get("/v1/health/ready").handler(this::ready);
-    router
-        .get("/v1/metrics")
-        .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-                    .end(metrics.scrape()));
-    router
-        .get("/openapi.yaml")
-        .handler(
-            ctx ->
-                ctx.response()
-                    .putHeader("content-type", "application/yaml")
-                    .end(io.vertx.core.buffer.Buffer.buffer(openApi)));
-    service.mount(router);
-    // BodyHandler fails the request with 413 when the body is over --max-body-size.
-    router.errorHandler(
-        413,
-        ctx ->
-            error(
-                ctx.response(),
-                new RerankFailure(
-                    ErrorKind.REQUEST_TOO_LARGE,
-                    "Request body is larger than "
-                        + options.maxBodySize
-                        + " bytes (--max-body-size)")));
-    return router;
-  }
-
-  /** Counts and times every ranking answer, whichever handler gives it. */
-  private void timed(RoutingContext ctx) {
-    long start = System.nanoTime();
-    ctx.addBodyEndHandler(
-        v -> metrics.answered(ctx.response().getStatusCode(), System.nanoTime() - start));
-    ctx.next();
-  }
-
-  private void authorised(RoutingContext ctx) {
-    RerankFailure failure = apiKey.check(ctx.request().getHeader(apiKey.header()));
-    if (failure == null) {
-      ctx.next();
-    } else {
-      ctx.response().putHeader("www-authenticate", "Bearer");
-      error(ctx.response(), failure);
-    }
-  }
-
-  private void rank(RoutingContext ctx) {
-    byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    // Validation tokenises and the producer may block on metadata: both off the event loop.
-    vertx
-        .executeBlocking(() -> ranking.rank(body), false)
-        .compose(answer -> Future.fromCompletionStage(answer, ctx.vertx().getOrCreateContext()))
-        .onComplete(
-            result -> {
-              HttpServerResponse response = ctx.response();
-              if (response.closed() || response.ended()) {
-                return; // the client left; its slot was freed when its answer came
-              }
-              if (result.failed()) {
-                error(
-                    response,
-                    new RerankFailure(
-                        ErrorKind.BACKEND_FAILURE, "Edge failure: " + result.cause()));
-                return;
-              }
-              answer(response, result.result());
-            });
-  }
-
-  private void answer(HttpServerResponse response, RankingAnswer answer) {
-    if (answer.pipelineMillis() >= 0) {
-      metrics.pipelineTook(answer.pipelineMillis());
-      response.putHeader(PIPELINE_TIME_HEADER, Long.toString(answer.pipelineMillis()));
-    }
-    if (answer.failure() == null) {
-      json(response, 200, answer.body());
-    } else {
-      error(response, answer.failure());
-    }
-  }
-
-  private void ready(RoutingContext ctx) {
-    boolean assigned = pipeline.assigned();
-    Future.fromCompletionStage(
-            pipeline.brokerReachable(READY_TIMEOUT), ctx.vertx().getOrCreateContext())
-        .onComplete(
-            reachable -> {
-              boolean broker = reachable.succeeded() && reachable.result();
-              boolean ready = broker && assigned;
-              json(
-                  ctx.response(),
-                  ready ? 200 : 503,
-                  ready
-                      ? NimServiceRoutes.READY
-                      : NimServiceRoutes.notReady(
-                          !broker ? "Kafka brokers unreachable" : "reply consumer not assigned"));
-            });
-  }
-
-  private static void error(HttpServerResponse response, RerankFailure failure) {
-    if (failure.status() == 503) {
-      response.putHeader("retry-after", RETRY_AFTER_SECONDS);
-    }
-    json(response, failure.status(), NimError.body(failure));
-  }
-
-  private static void json(HttpServerResponse response, int status, String body) {
-    response.setStatusCode(status).putHeader("content-type", JSON).end(body);
   }
 
   /** The port it listens on (the one chosen when {@code --port 0}). */
@@ -272,7 +200,7 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
 
   /** Requests this instance still holds a waiting entry for. */
   int waiting() {
-    return pipeline.waiting();
+    return replies.waiting();
   }
 
   @Override
@@ -285,13 +213,51 @@ public final class EdgeServer implements Callable<Integer>, AutoCloseable {
       }
       vertx = null;
     }
-    if (pipeline != null) {
-      pipeline.close();
-      pipeline = null;
+    if (pool != null) {
+      pool.close();
+      pool = null;
+    }
+    if (replies != null) {
+      replies.close();
+      replies = null;
+    }
+    if (publisher != null) {
+      publisher.close();
+      publisher = null;
     }
     if (validator != null) {
       validator.close();
       validator = null;
     }
+  }
+
+  private static Properties with(Properties base, String key, String value) {
+    Properties props = new Properties();
+    props.putAll(base);
+    props.put(key, value);
+    return props;
+  }
+
+  /**
+   * The producer's settings: the record limit follows {@code --max-body-size} (so what the edge
+   * reads it can publish), and what it publishes is compressed (request text compresses well, and
+   * the brokers' own limit applies to the compressed batch).
+   */
+  static Properties producerProperties(Properties client, int maxBodySize) {
+    Properties props = with(client, ProducerConfig.ACKS_CONFIG, "all");
+    // A synchronous caller waits for every record: do not hold it back for batching.
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
+    props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+    props.putIfAbsent(
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Integer.toString(Math.max(1 << 20, maxBodySize + PUBLISH_OVERHEAD)));
+    return props;
+  }
+
+  private static Properties consumerProperties(Properties client) {
+    Properties props = with(client, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return props;
   }
 }

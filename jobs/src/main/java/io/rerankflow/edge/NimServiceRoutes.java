@@ -58,6 +58,11 @@ final class NimServiceRoutes {
     return modelsBody;
   }
 
+  /** A health body that is not live, saying why. */
+  static String notLive(String reason) {
+    return health("not_live", reason);
+  }
+
   /** A health body that is not ready, saying why. */
   static String notReady(String reason) {
     return health("not_ready", reason);

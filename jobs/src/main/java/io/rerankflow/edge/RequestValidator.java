@@ -9,6 +9,7 @@ import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RecordOrigin;
 import io.rerankflow.schemas.RequestParser;
 import io.rerankflow.schemas.RerankException;
+import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.ServedModels;
 import io.rerankflow.schemas.Truncate;
 import java.util.LinkedHashMap;
@@ -54,22 +55,28 @@ final class RequestValidator implements AutoCloseable {
   }
 
   /**
-   * The validated request (its id is a placeholder: the edge gives each one a fresh id), or why it
-   * cannot be ranked.
+   * The parsed request (its id is a placeholder: the edge gives each one a fresh id), or why it
+   * cannot be ranked. Cheap next to {@link #tooLong}: admission comes between the two.
    */
-  ParseResult validate(byte[] body) {
-    ParseResult parsed = parser.parse(body, ORIGIN);
-    if (parsed instanceof ParseResult.Accepted accepted
-        && accepted.request().truncate() == Truncate.NONE) {
-      RankingRequest request = accepted.request();
-      try {
-        // Tokenizers are thread-safe (Hugging Face's Rust tokenizer encodes through &self).
-        encoders.get(request.model()).encode(request);
-      } catch (RerankException e) {
-        return new ParseResult.Rejected(request.id(), request.model(), e.failure());
-      }
+  ParseResult parse(byte[] body) {
+    return parser.parse(body, ORIGIN);
+  }
+
+  /**
+   * Why a {@code truncate: NONE} request cannot be ranked (a pair over the served model's limit, by
+   * its own tokenizer), or null when it can.
+   */
+  RerankFailure tooLong(RankingRequest request) {
+    if (request.truncate() != Truncate.NONE) {
+      return null;
     }
-    return parsed;
+    try {
+      // Tokenizers are thread-safe (Hugging Face's Rust tokenizer encodes through &self).
+      encoders.get(request.model()).encode(request);
+      return null;
+    } catch (RerankException e) {
+      return e.failure();
+    }
   }
 
   @Override

@@ -3,6 +3,8 @@ package io.rerankflow.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -22,19 +24,53 @@ class EdgeOptionsTest {
     assertThat(options.requestTimeout).isEqualTo(Duration.ofSeconds(120));
     assertThat(options.models).containsExactly("default");
     assertThat(options.instanceId).startsWith("edge-");
+    assertThat(options.maxBodySize + EdgeServer.PUBLISH_OVERHEAD)
+        .as("a body at the limit fits Kafka's default record size once published")
+        .isEqualTo(1 << 20);
     assertThat(parse().instanceId).isNotEqualTo(options.instanceId);
   }
 
   @Test
   void badValuesFailNamingTheOption() {
-    assertThatThrownBy(() -> parse("--max-in-flight", "0").validate())
-        .hasMessageContaining("--max-in-flight");
+    assertThatThrownBy(() -> parse("--expected-pairs-per-second", "0").validate())
+        .hasMessageContaining("--expected-pairs-per-second");
+    assertThatThrownBy(() -> parse("--idle-timeout", "0s").validate())
+        .hasMessageContaining("--idle-timeout");
+    assertThatThrownBy(() -> parse("--max-connections", "0").validate())
+        .hasMessageContaining("--max-connections");
+    assertThatThrownBy(() -> parse("--max-validating", "0").validate())
+        .hasMessageContaining("--max-validating");
     assertThatThrownBy(() -> parse("--request-timeout", "0s").validate())
         .hasMessageContaining("--request-timeout");
     assertThatThrownBy(() -> parse("--instance-id", "a/b").validate())
         .hasMessageContaining("--instance-id");
     assertThatThrownBy(() -> parse("--max-body-size", "10").validate())
         .hasMessageContaining("--max-body-size");
+  }
+
+  @Test
+  void aWrongOptionIsOneLineAndExitStatusTwo() {
+    StringWriter err = new StringWriter();
+    CommandLine cmd = EdgeCommand.commandLine();
+    cmd.setErr(new PrintWriter(err));
+
+    int status =
+        cmd.execute(
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--requests-topic",
+            "rq",
+            "--results-topic",
+            "rs",
+            "--max-connections",
+            "0");
+
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString().strip()).isEqualTo("edge: --max-connections must be at least 1");
+    err.getBuffer().setLength(0);
+    assertThat(cmd.execute("--port", "x")).isEqualTo(2);
+    assertThat(err.toString().strip().lines()).hasSize(1);
+    assertThat(err.toString()).contains("--port");
   }
 
   @Test

@@ -1,24 +1,19 @@
 package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.rerankflow.edge.EdgeOptions;
 import io.rerankflow.edge.EdgeServer;
-import io.rerankflow.inference.BatchingSettings;
-import io.rerankflow.inference.DefaultModel;
-import io.rerankflow.inference.Device;
-import io.rerankflow.inference.InferenceEngine;
-import io.rerankflow.inference.LoadedModel;
-import io.rerankflow.inference.SessionSettings;
 import io.rerankflow.schemas.OutputJson;
-import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RerankOutput;
-import io.rerankflow.schemas.Truncate;
+import io.rerankflow.schemas.TransportHeaders;
 import io.rerankflow.testing.TestModelDirs;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +62,8 @@ class HttpEdgeITCase {
   private static final String NIM_MODEL = "nvidia/nv-rerankqa-mistral-4b-v3";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration ANSWER = Duration.ofSeconds(90);
+  private static final int NIM_MAX_LENGTH = 512;
+  private static final String EDGE_PIPELINE_HEADER = "X-Rerankflow-Pipeline-Ms";
 
   /** The NIM's published curl example, byte for byte. */
   private static final String NIM_CURL_BODY =
@@ -83,6 +81,7 @@ class HttpEdgeITCase {
   private static TestBroker broker;
   private static RunningJob job;
   private static Path ghostDir;
+  private static Path nimDir;
   private static EdgeServer edgeA;
   private static EdgeServer edgeB;
   private static final HttpClient HTTP =
@@ -98,6 +97,11 @@ class HttpEdgeITCase {
     ghostDir =
         TestModelDirs.crossEncoder(
             shared.resolve("ghost"), "ghost", TinyModelExpectations.TINY, 24);
+    // The NIM's name served by the tiny fp32 model with room for the curl example untruncated,
+    // so its ranking has an oracle of its own: the model's arithmetic in Java.
+    nimDir =
+        TestModelDirs.crossEncoder(
+            shared.resolve("nim"), "nim", TinyModelExpectations.TINY, NIM_MAX_LENGTH);
     broker = TestBroker.start();
     broker.createTopics(2, REQUESTS, RESULTS);
     broker.createTopics(1, UNSERVED_REQUESTS);
@@ -124,7 +128,7 @@ class HttpEdgeITCase {
             "--model",
             tiny.modelDir().toString(),
             "--model",
-            NIM_MODEL + "=default");
+            NIM_MODEL + "=" + nimDir);
     edgeA = edge("edge-a");
     edgeB = edge("edge-b");
   }
@@ -167,7 +171,7 @@ class HttpEdgeITCase {
                 "--model",
                 tiny.modelDir().toString(),
                 "--model",
-                NIM_MODEL + "=default",
+                NIM_MODEL + "=" + nimDir,
                 "--model",
                 ghostDir.toString()));
     args.addAll(List.of(extra));
@@ -176,7 +180,7 @@ class HttpEdgeITCase {
   }
 
   @Test
-  void nimCurlExampleSentVerbatimIsRankedLikeTheEngineRanksIt() throws Exception {
+  void nimCurlExampleSentVerbatimIsRankedAsTheModelsArithmeticRanksIt() throws Exception {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(uri(edgeA, "/v1/ranking"))
@@ -191,43 +195,16 @@ class HttpEdgeITCase {
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.fieldNames()).toIterable().containsExactly("rankings", "usage");
-    RerankOutput actual = OutputJson.fromPipelineJson(response.body());
-    assertThat(actual.indices).containsExactlyInAnyOrder(0, 1, 2, 3);
-    for (int rank = 1; rank < 4; rank++) {
-      assertThat(actual.logits[rank]).isLessThanOrEqualTo(actual.logits[rank - 1]);
-    }
-    RerankOutput expected = engineRanking(JSON.readTree(NIM_CURL_BODY));
-    for (int rank = 0; rank < 4; rank++) {
-      int passage = actual.indices[rank];
-      int expectedRank = IntStream.range(0, 4).filter(r -> expected.indices[r] == passage).sum();
-      // int8 model: logits shift slightly with batch composition.
-      assertThat(actual.logits[rank])
-          .as("passage %d", passage)
-          .isCloseTo(expected.logits[expectedRank], within(0.06f));
-    }
-    assertThat(actual.promptTokens).isEqualTo(expected.promptTokens);
-  }
-
-  /** The default model's ranking of a NIM body, computed in this JVM by the inference engine. */
-  private static RerankOutput engineRanking(JsonNode body) throws Exception {
+    JsonNode sent = JSON.readTree(NIM_CURL_BODY);
     List<String> passages = new ArrayList<>();
-    body.get("passages").forEach(p -> passages.add(p.get("text").asText()));
-    LoadedModel model =
-        LoadedModel.load(DefaultModel.directory(), new SessionSettings(Device.CPU, 1));
-    try (InferenceEngine engine =
-        new InferenceEngine(
-            Map.of(DefaultModel.NAME, model), BatchingSettings.DEFAULTS, "edge-oracle")) {
-      CompletableFuture<RerankOutput> out = new CompletableFuture<>();
-      engine.submit(
-          new RankingRequest(
-              "oracle",
-              DefaultModel.NAME,
-              body.get("query").get("text").asText(),
-              passages,
-              Truncate.END),
-          out::complete);
-      return out.get(60, TimeUnit.SECONDS);
-    }
+    sent.get("passages").forEach(p -> passages.add(p.get("text").asText()));
+    GeneratedRequest request =
+        new GeneratedRequest("curl", sent.get("query").get("text").asText(), passages);
+    RerankOutput expected = tiny.expected(request);
+    RerankOutput actual = OutputJson.fromPipelineJson(response.body());
+    // Order first: the ranking is the oracle's, passage for passage.
+    assertThat(actual.indices).containsExactly(expected.indices);
+    assertRanked(response.body(), request);
   }
 
   @Test
@@ -382,42 +359,227 @@ class HttpEdgeITCase {
   }
 
   @Test
-  void loadOverCapacityAnswers503WithRetryAfterAndEvery200IsCorrect() throws Exception {
-    try (EdgeServer edge = edge("edge-load", "--max-in-flight", "2")) {
-      Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-      for (int round = 0; round < 3; round++) {
-        List<CompletableFuture<Void>> calls = new ArrayList<>();
-        for (int i = 0; i < 48; i++) {
-          GeneratedRequest request =
-              GeneratedRequest.generated("load-" + round + "-" + i, 7000 + 100 * round + i);
-          calls.add(
-              HTTP.sendAsync(
-                      ranking(edge, request.json(false)), HttpResponse.BodyHandlers.ofString())
-                  .thenAccept(
-                      response -> {
-                        statuses.merge(response.statusCode(), 1, Integer::sum);
-                        if (response.statusCode() == 200) {
-                          assertRanked(response.body(), request);
-                        } else {
-                          assertThat(response.statusCode()).isEqualTo(503);
-                          assertThat(response.headers().firstValue("retry-after")).hasValue("1");
-                          assertThat(response.body()).contains("\"type\":\"overloaded\"");
-                        }
-                      }));
-        }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
+  void aFloodOf512PassageRequestsIsRankedWithinItsDeadlineOrRefusedAtOnce() throws Exception {
+    // 200 clients at once, each with 512 passages under truncate NONE; the edge first assumes
+    // far less throughput than the job has, so it must refuse most of the flood.
+    int clients = 200;
+    Duration timeout = Duration.ofSeconds(30);
+    try (EdgeServer edge =
+        edge(
+            "edge-flood",
+            "--request-timeout",
+            timeout.toSeconds() + "s",
+            "--expected-pairs-per-second",
+            "100",
+            "--max-validating",
+            "32")) {
+      double publishedBefore = metric(edge, "rerankflow_edge_published");
+      HttpClient http =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(Duration.ofSeconds(30))
+              .build();
+      List<GeneratedRequest> requests = new ArrayList<>();
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        GeneratedRequest request = passages512("flood-" + c, 50_000L + 1000L * c);
+        requests.add(request);
+        calls.add(
+            http.sendAsync(
+                HttpRequest.newBuilder(uri(edge, "/v1/ranking"))
+                    .header("content-type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            withTruncate(request.json(false), "NONE")))
+                    // In time: within the edge's own deadline, with room for a busy machine.
+                    .timeout(timeout.plusSeconds(60))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString()));
       }
-      assertThat(statuses.keySet()).containsExactlyInAnyOrder(200, 503);
-      assertThat(statuses.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(144);
+      CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
 
-      // Nothing held over: no request waits, and the edge still answers.
+      int ranked = 0;
+      int refused = 0;
+      for (int c = 0; c < clients; c++) {
+        HttpResponse<String> response = calls.get(c).get();
+        if (response.statusCode() == 200) {
+          ranked++;
+          assertRanked(response.body(), requests.get(c));
+        } else {
+          refused++;
+          assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+          assertThat(response.headers().firstValue("retry-after"))
+              .hasValueSatisfying(s -> assertThat(Long.parseLong(s)).isPositive());
+          assertThat(JSON.readTree(response.body()).get("type").asText()).isEqualTo("overloaded");
+          // Refused at once: before the pipeline ever saw it.
+          assertThat(response.headers().firstValue(EDGE_PIPELINE_HEADER)).isEmpty();
+        }
+      }
+      assertThat(ranked).as("the edge lets work in").isPositive();
+      assertThat(refused).as("and refuses what does not fit").isPositive();
+      // Nothing admitted was left to time out (no 504), and nothing refused was published.
+      assertThat(metric(edge, "rerankflow_edge_published")).isEqualTo(publishedBefore + ranked);
+
+      // Nothing held over, and a fresh request is answered.
       assertThat(metric(edge, "rerankflow_edge_in_flight")).isZero();
-      GeneratedRequest after = GeneratedRequest.generated("after-load", 77);
+      assertThat(metric(edge, "rerankflow_edge_in_flight_pairs")).isZero();
+      assertThat(metric(edge, "rerankflow_edge_validating")).isZero();
+      GeneratedRequest after = GeneratedRequest.generated("after-flood", 77);
       HttpResponse<String> response = post(edge, after.json(false));
-      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       assertRanked(response.body(), after);
       assertThat(get(edge, "/v1/health/live").statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void halfSentAndIdleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+    try (EdgeServer edge = edge("edge-idle", "--idle-timeout", "1s")) {
+      List<Socket> halfSent = new ArrayList<>();
+      List<Socket> silent = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        Socket socket = new Socket("127.0.0.1", edge.port());
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /v1/ranking HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type:"
+                        + " application/json\r\ncontent-length: 500\r\n\r\n{\"model\":\"tiny\",")
+                    .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        halfSent.add(socket);
+      }
+      for (int i = 0; i < 5; i++) {
+        silent.add(new Socket("127.0.0.1", edge.port()));
+      }
+      for (Socket socket : concat(halfSent, silent)) {
+        try (socket) {
+          socket.setSoTimeout((int) Duration.ofSeconds(60).toMillis());
+          assertThat(readToEnd(socket)).as("the edge sent nothing and closed it").isEmpty();
+        }
+      }
+      assertThat(metric(edge, "rerankflow_edge_connections_closed_half_sent")).isEqualTo(40);
+      assertThat(metric(edge, "rerankflow_edge_connections_closed_idle")).isGreaterThanOrEqualTo(5);
+      GeneratedRequest request = GeneratedRequest.generated("after-idle", 78);
+      HttpResponse<String> response = post(edge, request.json(false));
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertRanked(response.body(), request);
+    }
+  }
+
+  @Test
+  void aConnectionOverTheCapIsAnswered503AndClosed() throws Exception {
+    try (EdgeServer edge = edge("edge-cap", "--max-connections", "4")) {
+      List<Socket> held = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        held.add(new Socket("127.0.0.1", edge.port()));
+      }
+      HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      HttpResponse<String> refused =
+          fresh.send(
+              HttpRequest.newBuilder(uri(edge, "/v1/health/live")).GET().timeout(ANSWER).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertError(refused, 503, "overloaded");
+      assertThat(refused.body()).contains("--max-connections");
+      assertThat(refused.headers().firstValue("retry-after")).hasValue("1");
+
+      for (Socket socket : held) {
+        socket.close();
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      int status = 0;
+      while (status != 200 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        status =
+            fresh
+                .send(
+                    HttpRequest.newBuilder(uri(edge, "/v1/health/live"))
+                        .GET()
+                        .timeout(ANSWER)
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+      }
+      assertThat(status).as("served again once connections close").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aBodyOverTheLimitGets413NamingItAndA3MbBodyNeverShowsKafkaText() throws Exception {
+    String threeMb = manyPassages(3 << 20, false);
+    HttpResponse<String> overDefault = post(edgeA, threeMb);
+    assertError(overDefault, 413, "request_too_large");
+    assertThat(JSON.readTree(overDefault.body()).get("message").asText())
+        .isEqualTo("Request body is larger than 1032192 bytes (--max-body-size)");
+
+    try (EdgeServer edge = edge("edge-big", "--max-body-size", Integer.toString(4 << 20))) {
+      // Prose compresses: published with zstd it fits the brokers' 1 MiB and is ranked.
+      HttpResponse<String> prose = post(edge, threeMb);
+      assertThat(prose.statusCode()).as(prose.body()).isEqualTo(200);
+      RerankOutput ranked = OutputJson.fromPipelineJson(prose.body());
+      assertThat(ranked.indices).containsExactlyInAnyOrder(IntStream.range(0, 512).toArray());
+      for (int rank = 1; rank < ranked.logits.length; rank++) {
+        assertThat(ranked.logits[rank]).isLessThanOrEqualTo(ranked.logits[rank - 1]);
+      }
+
+      // Random letters do not: the brokers refuse it, and the client is told so in plain words.
+      HttpResponse<String> noise = post(edge, manyPassages(3 << 20, true));
+      assertError(noise, 413, "request_too_large");
+      assertThat(noise.body())
+          .contains("message.max.bytes")
+          .doesNotContain("max.request.size")
+          .doesNotContain("org.apache")
+          .doesNotContain("Exception")
+          .doesNotContain("larger than 1048576");
+    }
+  }
+
+  /** A tiny-model request of about {@code bytes} bytes in 512 passages. */
+  private static String manyPassages(int bytes, boolean random) {
+    Random letters = new Random(3);
+    String[] words = {"two", "roads", "diverged", "in", "a", "yellow", "wood", "and", "sorry"};
+    StringBuilder json =
+        new StringBuilder("{\"model\":\"tiny\",\"query\":{\"text\":\"which road\"},\"passages\":[");
+    int each = bytes / 512;
+    for (int p = 0; p < 512; p++) {
+      json.append(p == 0 ? "" : ",").append("{\"text\":\"");
+      int start = json.length();
+      while (json.length() - start < each) {
+        if (random) {
+          json.append((char) ('a' + letters.nextInt(26)));
+          if (letters.nextInt(6) == 0) {
+            json.append(' ');
+          }
+        } else {
+          json.append(words[(json.length() + p) % words.length]).append(' ');
+        }
+      }
+      json.append("\"}");
+    }
+    return json.append("],\"truncate\":\"END\"}").toString();
+  }
+
+  private static List<Socket> concat(List<Socket> a, List<Socket> b) {
+    List<Socket> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  /** What the peer sends until it closes (a reset counts as closed). */
+  private static byte[] readToEnd(Socket socket) throws IOException {
+    try {
+      return socket.getInputStream().readAllBytes();
+    } catch (SocketException reset) {
+      return new byte[0];
+    }
+  }
+
+  private static GeneratedRequest passages512(String id, long seed) {
+    List<String> passages = new ArrayList<>();
+    for (int i = 0; passages.size() < 512; i++) {
+      passages.addAll(GeneratedRequest.generated("p", seed + i).passages());
+    }
+    return new GeneratedRequest(
+        id, GeneratedRequest.generated("q", seed).query(), passages.subList(0, 512));
   }
 
   @Test
@@ -460,6 +622,13 @@ class HttpEdgeITCase {
       Header correlation = published.headers().lastHeader("correlation-id");
       assertThat(new String(correlation.value(), StandardCharsets.UTF_8))
           .startsWith("edge-limits/");
+      // The deadline travels with the request: when the edge stops waiting (2 s after arrival).
+      Header stamped = published.headers().lastHeader(TransportHeaders.DEADLINE);
+      assertThat(stamped).as("deadline header").isNotNull();
+      long deadlineMillis =
+          TransportHeaders.deadlineMillis(Map.of(TransportHeaders.DEADLINE, stamped.value()))
+              .orElseThrow();
+      assertThat(deadlineMillis - published.timestamp()).isBetween(1L, 2000L);
       RerankOutput late =
           RerankOutput.ranked(
               new String(published.key(), StandardCharsets.UTF_8), "tiny", new float[] {0.5f}, 3);
@@ -480,6 +649,9 @@ class HttpEdgeITCase {
         Thread.sleep(100);
       }
       assertThat(metric(edge, "rerankflow_edge_late_replies")).isEqualTo(1.0);
+      assertThat(metric(edge, "rerankflow_edge_late_scored_pairs"))
+          .as("the one pair ranked for nobody")
+          .isEqualTo(1.0);
       assertThat(metric(edge, "rerankflow_edge_in_flight")).isZero();
       assertError(send(edge, body, key), 504, "timeout");
     }

@@ -1,0 +1,135 @@
+package io.rerankflow.edge;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Admission by work: a request is admitted only if the pairs already in flight plus its own can be
+ * scored before its deadline at the throughput this edge observes (a configured guess at first,
+ * then a time-weighted moving average of the pairs scored per busy second).
+ *
+ * <p>Thread-safe; every method is short and holds the monitor only for arithmetic.
+ */
+final class WorkAdmission {
+  /**
+   * The share of a request's time budget its scoring may be planned to take: the rest is for Kafka,
+   * the job's batching and the reply, so an admitted request is answered before its 504.
+   */
+  static final double HEADROOM = 0.8;
+
+  /**
+   * The average's memory in busy seconds. A sample weighs by the time it spans, not by count: the
+   * job often answers many requests at once after a long batch, and a short burst of answers must
+   * not count like the long wait before it.
+   */
+  private static final double TIME_CONSTANT_SECONDS = 10;
+
+  /**
+   * Busy time a throughput sample spans at least: longer than the bursts in which the job answers
+   * several requests at once after a long batch, so a burst and the wait before the next one fall
+   * into one sample.
+   */
+  private static final long SAMPLE_NANOS = 5_000_000_000L;
+
+  /** Floor of the estimate, so a stalled pipeline still gives a finite Retry-After. */
+  private static final double MIN_PAIRS_PER_SECOND = 0.5;
+
+  private final LongSupplier nanoClock;
+  private double pairsPerSecond;
+  private long inFlightPairs;
+  private long peakInFlightPairs;
+  private long lastChange;
+  private long sampleBusyNanos;
+  private long samplePairs;
+
+  /** What {@link #tryAdmit} decided: admitted, or when to retry (seconds, at least 1). */
+  record Decision(boolean admitted, long retryAfterSeconds) {}
+
+  private static final Decision ADMIT = new Decision(true, 0);
+
+  WorkAdmission(double expectedPairsPerSecond, LongSupplier nanoClock) {
+    this.pairsPerSecond = Math.max(MIN_PAIRS_PER_SECOND, expectedPairsPerSecond);
+    this.nanoClock = nanoClock;
+    this.lastChange = nanoClock.getAsLong();
+  }
+
+  WorkAdmission(double expectedPairsPerSecond) {
+    this(expectedPairsPerSecond, System::nanoTime);
+  }
+
+  /**
+   * Admits {@code pairs} with {@code budgetNanos} left before the request's deadline, counting them
+   * in flight until {@link #finished}. With nothing in flight a request is always admitted: the
+   * estimate can only learn from work it lets in.
+   */
+  synchronized Decision tryAdmit(int pairs, long budgetNanos) {
+    Decision decision = probe(pairs, budgetNanos);
+    if (!decision.admitted()) {
+      return decision;
+    }
+    account();
+    inFlightPairs += pairs;
+    peakInFlightPairs = Math.max(peakInFlightPairs, inFlightPairs);
+    return new Decision(true, 0);
+  }
+
+  /**
+   * Whether even one pair would be refused now: the cheap gate before a body is read. Returns the
+   * Retry-After in seconds, or 0 when a request may come in.
+   */
+  synchronized long refuseBeforeReading(long budgetNanos) {
+    return probe(1, budgetNanos).retryAfterSeconds();
+  }
+
+  private Decision probe(int pairs, long budgetNanos) {
+    if (inFlightPairs == 0) {
+      return ADMIT;
+    }
+    double seconds = (inFlightPairs + pairs) / pairsPerSecond;
+    double allowed = HEADROOM * budgetNanos / 1e9;
+    return seconds > allowed
+        ? new Decision(false, Math.max(1, (long) Math.ceil(seconds - allowed)))
+        : new Decision(true, 0);
+  }
+
+  /**
+   * Admitted {@code pairs} left the pipeline; {@code scored} when the job ranked them (a timeout,
+   * an error record or a failed publish frees them without telling how fast the job scores).
+   */
+  synchronized void finished(int pairs, boolean scored) {
+    account();
+    inFlightPairs -= pairs;
+    if (scored) {
+      samplePairs += pairs;
+    }
+    if (sampleBusyNanos >= SAMPLE_NANOS) {
+      double seconds = sampleBusyNanos / 1e9;
+      double weight = 1 - Math.exp(-seconds / TIME_CONSTANT_SECONDS);
+      double sample = samplePairs / seconds;
+      pairsPerSecond =
+          Math.max(MIN_PAIRS_PER_SECOND, (1 - weight) * pairsPerSecond + weight * sample);
+      sampleBusyNanos = 0;
+      samplePairs = 0;
+    }
+  }
+
+  /** Adds the time since the last change to the busy time when work was in flight. */
+  private void account() {
+    long now = nanoClock.getAsLong();
+    if (inFlightPairs > 0) {
+      sampleBusyNanos += now - lastChange;
+    }
+    lastChange = now;
+  }
+
+  synchronized long inFlightPairs() {
+    return inFlightPairs;
+  }
+
+  synchronized long peakInFlightPairs() {
+    return peakInFlightPairs;
+  }
+
+  synchronized double pairsPerSecond() {
+    return pairsPerSecond;
+  }
+}
