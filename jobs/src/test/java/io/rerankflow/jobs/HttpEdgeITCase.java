@@ -32,8 +32,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,10 +49,8 @@ import picocli.CommandLine;
  * MiniCluster with the tiny model and the embedded default model (served under the NIM's name).
  */
 class HttpEdgeITCase {
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = StreamingTestCluster.extension(REPORTER, 1, 1);
+  static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(1, 1);
 
   private static final String REQUESTS = "edge-requests";
   private static final String RESULTS = "edge-results";
@@ -92,7 +88,8 @@ class HttpEdgeITCase {
 
   @BeforeAll
   static void start() throws Exception {
-    tiny = new TinyModelExpectations(shared);
+    tiny = KAFKA.tiny();
+    broker = KAFKA.broker();
     // Served by the edges but not by the job: its requests come back as the job's error records.
     ghostDir =
         TestModelDirs.crossEncoder(
@@ -102,7 +99,6 @@ class HttpEdgeITCase {
     nimDir =
         TestModelDirs.crossEncoder(
             shared.resolve("nim"), "nim", TinyModelExpectations.TINY, NIM_MAX_LENGTH);
-    broker = TestBroker.start();
     broker.createTopics(2, REQUESTS, RESULTS);
     broker.createTopics(1, UNSERVED_REQUESTS);
     job =
@@ -145,8 +141,6 @@ class HttpEdgeITCase {
     } catch (IllegalStateException e) {
       // The MiniCluster extension has shut the cluster down, and the job with it.
     }
-    broker.close();
-    tiny.close();
   }
 
   private static EdgeServer edge(String id, String... extra) throws Exception {
