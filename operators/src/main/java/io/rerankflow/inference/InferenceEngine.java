@@ -111,17 +111,7 @@ public final class InferenceEngine implements AutoCloseable {
       if (!running) {
         rejected = closedError(request);
       } else {
-        EncodedRequest encoded = model.encoder().encode(request);
-        inFlight.incrementAndGet();
-        inbox.add(
-            new PendingRequest(
-                encoded,
-                model,
-                out -> {
-                  inFlight.decrementAndGet();
-                  done.accept(out);
-                },
-                System.nanoTime()));
+        queue(model.encoder().encode(request), model, done);
         return;
       }
     } catch (RerankException e) {
@@ -131,6 +121,44 @@ public final class InferenceEngine implements AutoCloseable {
     }
     // Outside the lock: a callback may itself close the engine.
     done.accept(rejected);
+  }
+
+  /**
+   * Scores a request already encoded (by {@link EncodingStage}) with its model's encoder; {@code
+   * done} receives exactly one output, on this thread (the engine is closed) or on the batching
+   * thread.
+   */
+  public void submitEncoded(EncodedRequest encoded, Consumer<RerankOutput> done) {
+    RankingRequest request = encoded.request();
+    LoadedModel model = models.get(request.model());
+    if (model == null) {
+      submit(request, done);
+      return;
+    }
+    lifecycle.readLock().lock();
+    try {
+      if (running) {
+        queue(encoded, model, done);
+        return;
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+    done.accept(closedError(request));
+  }
+
+  /** Hands an encoded request to the batching thread; the caller holds the read lock. */
+  private void queue(EncodedRequest encoded, LoadedModel model, Consumer<RerankOutput> done) {
+    inFlight.incrementAndGet();
+    inbox.add(
+        new PendingRequest(
+            encoded,
+            model,
+            out -> {
+              inFlight.decrementAndGet();
+              done.accept(out);
+            },
+            System.nanoTime()));
   }
 
   /** Requests submitted and not yet completed. */

@@ -1,6 +1,7 @@
 package io.rerankflow.operators;
 
 import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EncodingStage;
 import io.rerankflow.inference.EngineSettings;
 import io.rerankflow.inference.InferenceEngine;
 import io.rerankflow.inference.LoadedModel;
@@ -22,9 +23,10 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * The reranking operator: loads the models once per task slot, then validates, tokenises and
- * enqueues each request without blocking the task thread. Every request completes with exactly one
- * output, a ranking or an error record; bad data never fails the job.
+ * The reranking operator: loads the models once per task slot, then validates each request and
+ * hands it to the {@link EncodingStage}, which tokenises it on the slot's cores and enqueues it in
+ * the engine; the task thread blocks only when the stage is full. Every request completes with
+ * exactly one output, a ranking or an error record; bad data never fails the job.
  */
 public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOutput> {
   private static final long serialVersionUID = 1L;
@@ -33,6 +35,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private final boolean extensions;
 
   private transient volatile InferenceEngine engine;
+  private transient EncodingStage encoding;
   private transient RequestParser parser;
 
   /** Strict NIM requests: {@code top_n} and {@code return_text} are unknown fields. */
@@ -51,9 +54,9 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   @Override
   public void open(OpenContext openContext) {
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    int slots = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     SessionSettings session =
-        settings.sessionSettings(Math.min(slots, cores()), subtask, Device.visibleGpus());
+        settings.sessionSettings(
+            SlotCores.slotsSharingCores(getRuntimeContext()), subtask, Device.visibleGpus());
     Map<String, LoadedModel> models = new LinkedHashMap<>();
     ServedModels.Builder served = ServedModels.builder();
     try {
@@ -71,13 +74,22 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     engine =
         new InferenceEngine(
             models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
+    encoding =
+        new EncodingStage(
+            models,
+            engine,
+            SlotCores.coresPerSlot(getRuntimeContext()),
+            EncodingStage.DEFAULT_QUEUED_PAIRS,
+            metrics,
+            "rerankflow-encoding-" + subtask);
   }
 
   @Override
-  public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result) {
+  public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result)
+      throws InterruptedException {
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     if (parsed instanceof ParseResult.Accepted accepted) {
-      engine.submit(
+      encoding.submit(
           accepted.request(), out -> result.complete(Collections.singleton(withHeaders(out, raw))));
     } else {
       result.complete(
@@ -122,13 +134,14 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   @Override
   public void close() {
+    // Encoding threads first: the engine closes the tokenizers they use.
+    if (encoding != null) {
+      encoding.close();
+      encoding = null;
+    }
     if (engine != null) {
       engine.close();
       engine = null;
     }
-  }
-
-  private static int cores() {
-    return Runtime.getRuntime().availableProcessors();
   }
 }
