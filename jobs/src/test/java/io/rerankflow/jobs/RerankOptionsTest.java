@@ -3,6 +3,7 @@ package io.rerankflow.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rerankflow.inference.BatchingSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -105,5 +106,21 @@ class RerankOptionsTest {
         .hasMessageContaining("expected one of file, parquet, kafka");
     assertThat(parse("--input", "x", "--delivery", "at-least-once").kafka().delivery())
         .isEqualTo(Delivery.AT_LEAST_ONCE);
+  }
+
+  @Test
+  void batchDefaultsFollowTheDeviceAndGivenValuesWin() {
+    BatchingSettings cpu = parse("--input", "x").engine().engineSettings().batching();
+    BatchingSettings gpu =
+        parse("--input", "x", "--device", "cuda:0").engine().engineSettings().batching();
+    BatchingSettings given =
+        parse("--input", "x", "--device", "cuda", "--max-batch-size", "16")
+            .engine()
+            .engineSettings()
+            .batching();
+
+    assertThat(cpu).isEqualTo(BatchingSettings.DEFAULTS).isEqualTo(new BatchingSettings(768, 8));
+    assertThat(gpu).isEqualTo(BatchingSettings.GPU_DEFAULTS);
+    assertThat(given).isEqualTo(new BatchingSettings(16_384, 16));
   }
 }
