@@ -82,7 +82,7 @@ public final class Bench implements Callable<Integer> {
   Path work;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Bench()).execute(args));
+    System.exit(new CommandLine(new Bench()).addSubcommand(new FeedBench()).execute(args));
   }
 
   @Override

@@ -46,18 +46,18 @@ public final class EngineOptions {
               + " ${DEFAULT-VALUE}.")
   int parallelism;
 
+  // No picocli default: it depends on --device (BatchingSettings.defaults).
   @Option(
       names = "--max-batch-tokens",
-      defaultValue = "768",
       description =
-          "Padded-token budget of one batch (longest row x rows). Default: ${DEFAULT-VALUE}.")
-  int maxBatchTokens;
+          "Padded-token budget of one batch (longest row x rows). Default: 768 on cpu/auto,"
+              + " 16384 with --device cuda[:N].")
+  Integer maxBatchTokens;
 
   @Option(
       names = "--max-batch-size",
-      defaultValue = "8",
-      description = "Most rows in one batch. Default: ${DEFAULT-VALUE}.")
-  int maxBatchSize;
+      description = "Most rows in one batch. Default: 8 on cpu/auto, 128 with --device cuda[:N].")
+  Integer maxBatchSize;
 
   @Option(
       names = "--device",
@@ -99,8 +99,8 @@ public final class EngineOptions {
   /** Checks values that picocli cannot, with messages that say how to fix them. */
   public void validate() {
     require(parallelism >= 1, "--parallelism must be at least 1");
-    require(maxBatchTokens >= 1, "--max-batch-tokens must be at least 1");
-    require(maxBatchSize >= 1, "--max-batch-size must be at least 1");
+    require(maxBatchTokens == null || maxBatchTokens >= 1, "--max-batch-tokens must be at least 1");
+    require(maxBatchSize == null || maxBatchSize >= 1, "--max-batch-size must be at least 1");
     require(capacity >= 1, "--capacity must be at least 1");
     require(intraOpThreads >= 0, "--intra-op-threads must be 0 (automatic) or more");
     require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive, e.g. 10m");
@@ -116,8 +116,14 @@ public final class EngineOptions {
   }
 
   public EngineSettings engineSettings() {
+    BatchingSettings defaults = BatchingSettings.defaults(device);
     return new EngineSettings(
-        models(), device, intraOpThreads, new BatchingSettings(maxBatchTokens, maxBatchSize));
+        models(),
+        device,
+        intraOpThreads,
+        new BatchingSettings(
+            maxBatchTokens != null ? maxBatchTokens : defaults.maxBatchTokens(),
+            maxBatchSize != null ? maxBatchSize : defaults.maxBatchSize()));
   }
 
   /** {@link Device#parse} as a picocli converter, so a bad {@code --device} is a usage error. */

@@ -149,4 +149,20 @@ class RerankOptionsTest {
     assertThat(parse("--input", inputFile, "--delivery", "at-least-once").kafka().delivery())
         .isEqualTo(Delivery.AT_LEAST_ONCE);
   }
+
+  @Test
+  void batchDefaultsFollowTheDeviceAndGivenValuesWin() {
+    BatchingSettings cpu = parse("--input", "x").engine().engineSettings().batching();
+    BatchingSettings gpu =
+        parse("--input", "x", "--device", "cuda:0").engine().engineSettings().batching();
+    BatchingSettings given =
+        parse("--input", "x", "--device", "cuda", "--max-batch-size", "16")
+            .engine()
+            .engineSettings()
+            .batching();
+
+    assertThat(cpu).isEqualTo(BatchingSettings.DEFAULTS).isEqualTo(new BatchingSettings(768, 8));
+    assertThat(gpu).isEqualTo(BatchingSettings.GPU_DEFAULTS);
+    assertThat(given).isEqualTo(new BatchingSettings(16_384, 16));
+  }
 }

@@ -1,8 +1,9 @@
 package io.rerankflow.inference;
 
 /**
- * What the engine reports as it works, for metrics. Called on the engine's batching thread, never
- * on the thread that runs the model; implementations must be quick.
+ * What the engine reports as it works, for metrics. Called on the engine's batching thread or, for
+ * tokenisation, on the encoding threads (so possibly concurrently), never on the thread that runs
+ * the model; implementations must be quick.
  */
 public interface EngineListener {
   /** Reports nothing. */
@@ -31,4 +32,12 @@ public interface EngineListener {
    * @param pairs passages scored
    */
   default void requestScored(int pairs) {}
+
+  /**
+   * A request's passages were looked up in its model's passage cache (on an encoding thread).
+   *
+   * @param hits passages whose ids were cached
+   * @param misses passages that had to be encoded
+   */
+  default void passagesLookedUp(int hits, int misses) {}
 }

@@ -100,6 +100,8 @@ public final class OnnxBatchModel implements BatchModel {
     options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
     options.setIntraOpNumThreads(settings.intraOpThreads());
     options.setInterOpNumThreads(1);
+    // Idle intra-op threads would spin for the next run on the cores the encoding threads need.
+    options.addConfigEntry("session.intra_op.allow_spinning", "0");
     Device device = settings.device();
     if (device.type() == Device.Type.CPU) {
       return options;

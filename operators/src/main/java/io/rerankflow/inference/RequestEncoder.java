@@ -17,6 +17,17 @@ public interface RequestEncoder extends AutoCloseable {
   EncodedRequest encode(RankingRequest request) throws RerankException;
 
   /**
+   * Tokenises a request, telling {@code listener} how its passages were found (the passage cache);
+   * may run on several threads at once.
+   *
+   * @throws RerankException when a pair is over the token limit under {@code truncate: NONE}
+   */
+  default EncodedRequest encode(RankingRequest request, EngineListener listener)
+      throws RerankException {
+    return encode(request);
+  }
+
+  /**
    * Combines the model's outputs for {@link EncodedRequest#sequences()} (same order) into one logit
    * per passage.
    */

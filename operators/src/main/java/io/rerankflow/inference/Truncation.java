@@ -60,6 +60,37 @@ final class Truncation {
     return new EncodedSequence(keptIds, keptTypes);
   }
 
+  /**
+   * The same rule for a row spliced from its parts: how many tokens of each sequence stay, given
+   * their lengths in order (a pair's query, then its passage) and the special tokens around them.
+   * The last sequence is cut first, from its end, then the one before it: for a pair exactly what
+   * {@link #apply} does with the passage's and the query's roles.
+   */
+  static int[] keep(int[] lengths, int specialCount, int maxLength, Truncate truncate)
+      throws RerankException {
+    int length = specialCount;
+    for (int l : lengths) {
+      length += l;
+    }
+    int[] kept = lengths.clone();
+    if (length <= maxLength) {
+      return kept;
+    }
+    if (truncate == Truncate.NONE) {
+      throw tooLong(length, maxLength);
+    }
+    int excess = length - maxLength;
+    for (int k = kept.length - 1; k >= 0 && excess > 0; k--) {
+      int cut = Math.min(excess, kept[k]);
+      kept[k] -= cut;
+      excess -= cut;
+    }
+    if (excess > 0) {
+      throw tooLong(length, maxLength);
+    }
+    return kept;
+  }
+
   private static int drop(Role[] roles, Role role, boolean[] dropped, int excess) {
     for (int i = roles.length - 1; i >= 0 && excess > 0; i--) {
       if (roles[i] == role && !dropped[i]) {

@@ -7,6 +7,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
@@ -30,6 +31,8 @@ final class EngineMetrics implements EngineListener {
   static final String REAL_TOKENS = "tokens_real";
   static final String PADDED_TOKENS = "tokens_padded";
   static final String INFERENCE_TOTAL = "inference_ms_total";
+  static final String CACHE_HITS = "passage_cache_hits";
+  static final String CACHE_MISSES = "passage_cache_misses";
 
   private static final int HISTOGRAM_WINDOW = 1024;
 
@@ -43,6 +46,8 @@ final class EngineMetrics implements EngineListener {
   private final Counter realTokens;
   private final Counter paddedTokens;
   private final Counter inferenceTotal;
+  private final Counter cacheHits;
+  private final Counter cacheMisses;
 
   EngineMetrics(RuntimeContext context, IntSupplier inFlight, IntSupplier queuedRows) {
     MetricGroup group = context.getMetricGroup().addGroup(GROUP);
@@ -59,6 +64,9 @@ final class EngineMetrics implements EngineListener {
     realTokens = group.counter(REAL_TOKENS);
     paddedTokens = group.counter(PADDED_TOKENS);
     inferenceTotal = group.counter(INFERENCE_TOTAL);
+    // Counted on the encoding threads, several at once.
+    cacheHits = group.counter(CACHE_HITS, new ThreadSafeSimpleCounter());
+    cacheMisses = group.counter(CACHE_MISSES, new ThreadSafeSimpleCounter());
   }
 
   private static Histogram histogram() {
@@ -80,6 +88,12 @@ final class EngineMetrics implements EngineListener {
   @Override
   public void requestStarted(long queueWaitNanos) {
     queueWait.update(queueWaitNanos / 1_000_000);
+  }
+
+  @Override
+  public void passagesLookedUp(int hits, int misses) {
+    cacheHits.inc(hits);
+    cacheMisses.inc(misses);
   }
 
   @Override

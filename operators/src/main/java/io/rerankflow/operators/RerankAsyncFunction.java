@@ -2,6 +2,7 @@ package io.rerankflow.operators;
 
 import io.rerankflow.inference.Deadline;
 import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EncodingStage;
 import io.rerankflow.inference.EngineSettings;
 import io.rerankflow.inference.InferenceEngine;
 import io.rerankflow.inference.LoadedModel;
@@ -28,12 +29,13 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * The reranking operator: loads the models once per task slot, then validates, tokenises and
- * enqueues each request (the engine pushes back when it holds its bound of rows). Every request
- * completes with exactly one output, a ranking or an error record; bad data never fails the job. A
- * request past the deadline the edge stamped ({@link TransportHeaders#DEADLINE}) or past the
- * operator's timeout leaves the engine unscored and is answered {@code timeout}. A failed engine
- * (an {@link Error} in one of its threads) fails the task, so that Flink restores it.
+ * The reranking operator: loads the models once per task slot, then validates each request and
+ * hands it to the {@link EncodingStage}, which tokenises it on the slot's cores and enqueues it in
+ * the engine; the task thread blocks only when the stage or the engine holds its bound. Every
+ * request completes with exactly one output, a ranking or an error record; bad data never fails the
+ * job. A request past the deadline the edge stamped ({@link TransportHeaders#DEADLINE}) or past the
+ * operator's timeout leaves the stage or the engine unscored and is answered {@code timeout}. A
+ * failed engine or encoding thread (an {@link Error}) fails the task, so that Flink restores it.
  */
 public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOutput> {
   private static final long serialVersionUID = 1L;
@@ -42,6 +44,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private final boolean extensions;
 
   private transient volatile InferenceEngine engine;
+  private transient volatile EncodingStage encoding;
   private transient RequestParser parser;
 
   /** Requests handed to the engine and not yet answered, by identity, to withdraw on timeout. */
@@ -63,9 +66,9 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   @Override
   public void open(OpenContext openContext) {
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    int slots = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     SessionSettings session =
-        settings.sessionSettings(Math.min(slots, cores()), subtask, Device.visibleGpus());
+        settings.sessionSettings(
+            SlotCores.slotsSharingCores(getRuntimeContext()), subtask, Device.visibleGpus());
     Map<String, LoadedModel> models = new LinkedHashMap<>();
     ServedModels.Builder served = ServedModels.builder();
     try {
@@ -85,6 +88,14 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     engine =
         new InferenceEngine(
             models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
+    encoding =
+        new EncodingStage(
+            models,
+            engine,
+            SlotCores.coresPerSlot(getRuntimeContext()),
+            EncodingStage.DEFAULT_QUEUED_PAIRS,
+            metrics,
+            "rerankflow-encoding-" + subtask);
   }
 
   /** Loads one model for this slot's engine. */
@@ -93,9 +104,11 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   }
 
   @Override
-  public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result) {
+  public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result)
+      throws InterruptedException {
     // The callback may run while close() shuts the engine down, after the field is cleared.
     InferenceEngine current = engine;
+    EncodingStage stage = encoding;
     failIfFailed(current);
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     if (!(parsed instanceof ParseResult.Accepted accepted)) {
@@ -111,12 +124,12 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     InFlight entry = new InFlight();
     submissions.put(raw, entry);
     entry.submission =
-        current.submit(
+        stage.submit(
             accepted.request(),
             deadline,
             out -> {
               submissions.remove(raw, entry);
-              Optional<Throwable> failed = current.failure();
+              Optional<Throwable> failed = current.failure().or(stage::failure);
               if (failed.isPresent()) {
                 result.completeExceptionally(engineFailed(failed.get()));
               } else {
@@ -192,14 +205,15 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
 
   @Override
   public void close() {
+    // Encoding threads first: the engine closes the tokenizers they use.
+    if (encoding != null) {
+      encoding.close();
+      encoding = null;
+    }
     if (engine != null) {
       engine.close();
       engine = null;
     }
-  }
-
-  private static int cores() {
-    return Runtime.getRuntime().availableProcessors();
   }
 
   /** A request's handle in the engine, set once {@code submit} returns. */

@@ -48,7 +48,8 @@ class RerankAsyncFunctionMetricsITCase {
               .build());
 
   @Test
-  void pairsBatchesPaddingWaitAndInferenceAreReported(@TempDir Path dir) throws Exception {
+  void pairsBatchesPaddingWaitInferenceAndPassageCacheAreReported(@TempDir Path dir)
+      throws Exception {
     TinyCrossEncoder tiny = TinyCrossEncoder.builder().tokenTypes(true).seed(4).build();
     Path model = TestModelDirs.crossEncoder(dir.resolve("tiny"), "tiny", tiny, 24);
     List<RawRequest> requests = new ArrayList<>();
@@ -102,6 +103,11 @@ class RerankAsyncFunctionMetricsITCase {
     assertThat(metric(metrics, EngineMetrics.INFERENCE_TOTAL)).isInstanceOf(Counter.class);
     assertThat(histogram(metrics, EngineMetrics.QUEUE_WAIT).getCount()).isEqualTo(12);
     assertThat(((Gauge<?>) metric(metrics, EngineMetrics.IN_FLIGHT)).getValue()).isEqualTo(0);
+    // Each distinct passage text is encoded once (twice at most when two encoding threads meet
+    // it at the same moment); every other lookup is a hit.
+    long misses = counter(metrics, EngineMetrics.CACHE_MISSES);
+    assertThat(misses).isBetween((long) distinct.size(), 2L * distinct.size());
+    assertThat(counter(metrics, EngineMetrics.CACHE_HITS) + misses).isEqualTo(pairs);
   }
 
   private static Metric metric(Map<String, Metric> metrics, String name) {
