@@ -343,8 +343,8 @@ public final class InferenceEngine implements AutoCloseable {
       if (event instanceof EngineEvent.Submitted submitted) {
         LOG.error("queueing a request failed", e);
         PendingRequest request = submitted.request();
-        request.answer(request.failed(backendFailure("Queueing failed", e)));
         retire(request);
+        request.answer(request.failed(backendFailure("Queueing failed", e)));
       } else if (event instanceof EngineEvent.Scored scored) {
         fail(scored.batch().source(), scored.batch().rows(), e);
       } else {
@@ -377,8 +377,8 @@ public final class InferenceEngine implements AutoCloseable {
   private void expireOverdue(long now) {
     while (!byDeadline.isEmpty() && byDeadline.first().deadline().passedAt(now)) {
       PendingRequest request = byDeadline.pollFirst();
-      request.answer(request.expired());
       retire(request);
+      request.answer(request.expired());
     }
   }
 
@@ -486,10 +486,11 @@ public final class InferenceEngine implements AutoCloseable {
       for (int s = 0; s < row.subscriberCount(); s++) {
         PendingRequest request = row.subscriber(s);
         if (!request.isAnswered() && request.accept(row.position(s), scored.outputs()[r])) {
+          // Off the books before its callback runs: whoever it wakes sees it gone.
+          retire(request);
           if (request.answer(request.ranked())) {
             listener.requestScored(request.passages());
           }
-          retire(request);
         }
       }
     }
@@ -502,8 +503,8 @@ public final class InferenceEngine implements AutoCloseable {
       source.pool.release(row);
       for (int s = 0; s < row.subscriberCount(); s++) {
         PendingRequest request = row.subscriber(s);
-        request.answer(request.failed(failed));
         retire(request);
+        request.answer(request.failed(failed));
       }
     }
   }

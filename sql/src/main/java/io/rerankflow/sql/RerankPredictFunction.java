@@ -1,6 +1,9 @@
 package io.rerankflow.sql;
 
+import io.rerankflow.inference.Deadline;
 import io.rerankflow.inference.EngineSettings;
+import io.rerankflow.inference.InferenceEngine;
+import io.rerankflow.inference.Submission;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.ParseResult;
 import io.rerankflow.schemas.RecordOrigin;
@@ -10,6 +13,7 @@ import io.rerankflow.schemas.RerankOutput;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.table.data.RowData;
@@ -68,7 +72,24 @@ public final class RerankPredictFunction extends AsyncPredictFunction {
       return result;
     }
     var request = ((ParseResult.Accepted) parsed).request();
-    lease.engine().submit(request, out -> result.complete(List.of(rows.resultRow(out))));
+    InferenceEngine engine = lease.engine();
+    // The engine answers a row whose deadline passes before it is batched with a timeout error,
+    // unscored; a failed engine fails the job, so that Flink restores it with a fresh one.
+    Submission submission =
+        engine.submit(
+            request,
+            Deadline.after(timeout),
+            out -> {
+              Optional<Throwable> failed = engine.failure();
+              if (failed.isPresent()) {
+                result.completeExceptionally(
+                    new IllegalStateException("The inference engine failed", failed.get()));
+              } else {
+                result.complete(List.of(rows.resultRow(out)));
+              }
+            });
+    // Answered by the timeout below: nobody waits for the row, so its rows leave the engine.
+    result.whenComplete((answer, error) -> submission.cancel());
     // Flink's own async timeout fails the job; this one, shorter, answers the row instead.
     return result.completeOnTimeout(
         List.of(
