@@ -23,7 +23,6 @@ import java.util.Locale;
  */
 record ComparisonReport(SystemComparison comparison, List<ModelResult> models, JobSummary job) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final int SHOWN_FAILURES = 10;
   private static final String PROBE_NOTE =
       "Pairs, tokens and failures count the job's outputs; pairs/s and padding waste (padded"
           + " tokens that were padding) come from each model scoring a sample of its requests"
@@ -53,24 +52,8 @@ record ComparisonReport(SystemComparison comparison, List<ModelResult> models, J
               cost.pairsPerSecond(),
               cost.paddingWaste()));
       List<RerankOutput> failures = model.report().failures();
-      for (RerankOutput failure : failures.subList(0, Math.min(SHOWN_FAILURES, failures.size()))) {
-        text.append("    failed ")
-            .append(failure.id)
-            .append(": ")
-            .append(failure.errorType)
-            .append(' ')
-            .append(failure.errorStatus)
-            .append(' ')
-            .append(failure.errorMessage)
-            .append('\n');
-      }
-      if (failures.size() > SHOWN_FAILURES) {
-        text.append("    ... ")
-            .append(failures.size() - SHOWN_FAILURES)
-            .append(" more in ")
-            .append(EvaluateJob.metricsJson(model.name()))
-            .append('\n');
-      }
+      EvaluationReport.appendFailures(
+          text, "    ", failures, EvaluateJob.metricsJson(model.name()));
     }
     return text.toString();
   }

@@ -55,6 +55,34 @@ record EvaluationReport(
     }
   }
 
+  /**
+   * Lists the first {@value #SHOWN_FAILURES} of {@code failures}, a line each after {@code indent},
+   * and where the rest are ({@code listedIn}).
+   */
+  static void appendFailures(
+      StringBuilder text, String indent, List<RerankOutput> failures, String listedIn) {
+    for (RerankOutput failure : failures.subList(0, Math.min(SHOWN_FAILURES, failures.size()))) {
+      text.append(indent)
+          .append("failed ")
+          .append(failure.id)
+          .append(": ")
+          .append(failure.errorType)
+          .append(' ')
+          .append(failure.errorStatus)
+          .append(' ')
+          .append(failure.errorMessage)
+          .append('\n');
+    }
+    if (failures.size() > SHOWN_FAILURES) {
+      text.append(indent)
+          .append("... ")
+          .append(failures.size() - SHOWN_FAILURES)
+          .append(" more in ")
+          .append(listedIn)
+          .append('\n');
+    }
+  }
+
   /** The metrics table, then a line on the requests and the first failures if any. */
   String toText() {
     StringBuilder text = new StringBuilder("model: ").append(model).append('\n');
@@ -81,22 +109,7 @@ record EvaluationReport(
           .append("; their queries are left out of both columns)");
     }
     text.append('\n');
-    for (RerankOutput failure : failures.subList(0, Math.min(SHOWN_FAILURES, failures.size()))) {
-      text.append("  failed ")
-          .append(failure.id)
-          .append(": ")
-          .append(failure.errorType)
-          .append(' ')
-          .append(failure.errorStatus)
-          .append(' ')
-          .append(failure.errorMessage)
-          .append('\n');
-    }
-    if (failures.size() > SHOWN_FAILURES) {
-      text.append("  ... ")
-          .append(failures.size() - SHOWN_FAILURES)
-          .append(" more in metrics.json\n");
-    }
+    appendFailures(text, "  ", failures, EvaluateJob.metricsJson(model));
     return text.toString();
   }
 }
