@@ -57,7 +57,7 @@ public final class CrossEncoderRequests implements RequestEncoder {
       int[] query = tokenizer.tokenIds(request.query());
       // One text at a time: DJL's batch call runs Hugging Face's own thread pool, which spun
       // beside the encoding threads for less per core (scripts/bench feed, distinct passages).
-      PassageCache.Lookup lookup = passages.lookup(request.passages(), this::encodeEach);
+      PassageCache.Lookup lookup = passages.lookup(request.passages(), tokenizer::tokenIds);
       listener.passagesLookedUp(lookup.hits(), lookup.misses());
       for (int[] passage : lookup.ids()) {
         EncodedSequence row = tokenizer.splicePair(query, passage, request.truncate());
@@ -75,14 +75,6 @@ public final class CrossEncoderRequests implements RequestEncoder {
       tokens += row.length();
     }
     return new EncodedRequest(request, rows, tokens);
-  }
-
-  private int[][] encodeEach(List<String> texts) {
-    int[][] ids = new int[texts.size()][];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = tokenizer.tokenIds(texts.get(i));
-    }
-    return ids;
   }
 
   @Override

@@ -147,22 +147,6 @@ public final class TextTokenizer implements AutoCloseable {
     }
   }
 
-  /** {@link #tokenIds(String)} of many texts in one native call. */
-  public int[][] tokenIds(List<String> texts) {
-    long[] encodings = NATIVE.batchEncode(handle, texts.toArray(String[]::new), false);
-    int[][] ids = new int[encodings.length][];
-    try {
-      for (int i = 0; i < encodings.length; i++) {
-        ids[i] = narrow(NATIVE.getTokenIds(encodings[i]));
-      }
-    } finally {
-      for (long encoding : encodings) {
-        NATIVE.deleteEncoding(encoding);
-      }
-    }
-    return ids;
-  }
-
   /**
    * The pair row of a query and a passage given their {@link #tokenIds}: the same ids and type ids
    * as {@link #encodePair} on their texts, truncated by the same rule.
