@@ -33,9 +33,8 @@ own_cp() {
   for d in "${OWN[@]}"; do cp+="$ROOT/$d/target/classes:"; done
   echo "${cp}$ROOT/operators/target/test-classes"
 }
-opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED"
-opens+=" --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
-opens+=" --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+# The --add-opens list of scripts/bench, so the traced run starts as the bench does.
+eval "$(grep -E '^opens\+?=' "$ROOT/scripts/bench")"
 
 # (1) Trace: the full class path minus the project's own jars (their classes come from
 # target/classes first anyway; the fat jar's manifest Class-Path would hide the .m2 jars).

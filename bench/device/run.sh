@@ -73,14 +73,8 @@ while read -r d; do cp+="$B/classes/$d:"; done < "$B/own.txt"
 while read -r j; do cp+="$B/lib/$j:"; done < "$B/classpath.txt"
 export CLASSPATH="${cp%:}"
 opens=""
-eval "$(grep -E '^opens\+?=' "$repo/scripts/bench" 2>/dev/null)"
-if [[ -z "$opens" ]]; then
-  opens="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED"
-  opens+=" --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
-  opens+=" --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
-fi
-job_java_opts="-XX:+UseParallelGC"
-[[ -f "$repo/scripts/job-java-options" ]] && source "$repo/scripts/job-java-options"
+eval "$(grep -E '^opens\+?=' "$repo/scripts/bench")"
+source "$repo/scripts/job-java-options"
 jvm_opts="${RERANKFLOW_BENCH_JAVA_OPTS:--Xmx2g $job_java_opts} $opens -DOPT_OUT_TRACKING=true -Dai.djl.offline=true"
 # EXTRA_JVM_OPTS: for local checks only (make-bundle.sh's VERIFY points rerankflow.cache away from
 # the shared /tmp/rerankflow-cache, where the bundle's stub bge-small .onnx would land).
