@@ -49,11 +49,13 @@ final class BoundedRun {
    * Submits the job built in {@code env}, reports progress until it ends and returns its result.
    *
    * @param totals the input's totals, possibly still being counted
+   * @param resumed what the interrupted run this one resumes had done; progress counts on from it
    */
   static JobExecutionResult execute(
       StreamExecutionEnvironment env,
       String jobName,
       CompletableFuture<InputTotals> totals,
+      RunState.Done resumed,
       PrintStream console)
       throws Exception {
     boolean terminal = System.console() != null;
@@ -67,15 +69,15 @@ final class BoundedRun {
         JobExecutionResult done = result.get(refresh.toMillis(), TimeUnit.MILLISECONDS);
         Map<String, Object> counters = done.getAllAccumulatorResults();
         progress.finish(
-            JobSummary.counter(counters, OutputCounters.REQUESTS),
-            JobSummary.counter(counters, OutputCounters.PAIRS));
+            resumed.requests() + JobSummary.counter(counters, OutputCounters.REQUESTS),
+            resumed.pairs() + JobSummary.counter(counters, OutputCounters.PAIRS));
         return done;
       } catch (TimeoutException stillRunning) {
         Map<String, Object> counters = runningCounters(job, refresh);
         if (counters != null) {
           progress.update(
-              JobSummary.counter(counters, OutputCounters.REQUESTS),
-              JobSummary.counter(counters, OutputCounters.PAIRS));
+              resumed.requests() + JobSummary.counter(counters, OutputCounters.REQUESTS),
+              resumed.pairs() + JobSummary.counter(counters, OutputCounters.PAIRS));
         }
       }
     }

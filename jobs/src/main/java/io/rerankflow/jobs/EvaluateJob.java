@@ -128,11 +128,22 @@ public final class EvaluateJob implements Callable<Integer> {
 
     Path responses = output.resolve(RESPONSES_DIR);
     RerankOptions rerank =
-        RerankOptions.of(requests.file().toAbsolutePath(), responses, true, options.engine);
-    JobSummary job = new RerankJob(rerank, console).run(new Configuration());
+        RerankOptions.of(
+            requests.file().toAbsolutePath(),
+            responses,
+            options.overwrite,
+            options.fresh,
+            options.checkpointInterval,
+            options.engine);
+    RerankJob rerankJob = new RerankJob(rerank, console);
+    JobSummary job = rerankJob.run(new Configuration());
     if (job == null) {
       throw new IllegalArgumentException(
           "the evaluation reads the job's results when it ends: submit it attached (without -d)");
+    }
+    if (rerankJob.foundComplete() && Files.exists(output.resolve(REPORT_HTML))) {
+      console.println("Evaluation complete: " + output + " (" + REPORT_HTML + "); nothing to do.");
+      return 0;
     }
 
     Map<String, List<RerankOutput>> byModel = splitByModel(readOutputs(responses), requests);
@@ -365,6 +376,11 @@ public final class EvaluateJob implements Callable<Integer> {
 
   private void prepareOutput(Path output) throws IOException {
     Files.createDirectories(output);
+    if (RunState.in(output.resolve(RESPONSES_DIR)).exists()) {
+      // The reranking job resumes an interrupted run of the same command, says a completed one is
+      // complete, and refuses any other without --overwrite or --fresh.
+      return;
+    }
     for (String name :
         List.of(REQUESTS_FILE, RESPONSES_DIR, FIRST_STAGE_RUN, COMPARISON_JSON, REPORT_HTML)) {
       if (Files.exists(output.resolve(name)) && !options.overwrite) {

@@ -6,6 +6,7 @@ import static io.rerankflow.jobs.OptionChecks.requireFile;
 import io.rerankflow.eval.Metric;
 import io.rerankflow.schemas.Truncate;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -91,8 +92,25 @@ public final class EvaluateOptions {
 
   @Option(
       names = "--overwrite",
-      description = "Replace earlier results in --output instead of refusing to run.")
+      description =
+          "Replace a completed evaluation in --output instead of refusing to run. An interrupted"
+              + " evaluation of the same command is resumed all the same; --fresh starts it over.")
   boolean overwrite;
+
+  @Option(
+      names = "--checkpoint-interval",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval of the reranking job: an interrupted evaluation resumes from its"
+              + " last checkpoint, so at most this much scoring is redone. Default: 1m.")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Discard the interrupted evaluation's reranking state and responses and start over,"
+              + " instead of resuming it.")
+  boolean fresh;
 
   @Option(
       names = "--tag",

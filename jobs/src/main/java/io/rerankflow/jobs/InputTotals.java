@@ -50,7 +50,7 @@ public record InputTotals(long requests, long pairs) {
   }
 
   // The file source skips hidden files ('.' and '_' prefixes) and reads directories recursively.
-  private static List<Path> files(Path input) throws IOException {
+  static List<Path> files(Path input) throws IOException {
     if (!Files.isDirectory(input)) {
       return List.of(input);
     }

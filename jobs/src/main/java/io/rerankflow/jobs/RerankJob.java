@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -15,8 +17,13 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -25,6 +32,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -46,9 +54,14 @@ public final class RerankJob implements Callable<Integer> {
   static final String OUTPUT_SUFFIX = ".jsonl";
   static final String PARQUET_SUFFIX = ".parquet";
 
+  /** Checkpoint interval once the input is all read: the last files are committed this soon. */
+  static final Duration TAIL_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
   @Mixin private RerankOptions options = new RerankOptions();
 
   private final PrintStream console;
+
+  private boolean alreadyComplete;
 
   public RerankJob() {
     this(new RerankOptions(), System.out);
@@ -79,7 +92,7 @@ public final class RerankJob implements Callable<Integer> {
             options.capacity(),
             options.timeout(),
             options.engine().extensions())
-        .map(new OutputCounters())
+        .map(new OutputCounters(countsFolder()))
         .name("count")
         .uid("count")
         // Chained to the reranking tasks, so counts move while they run (batch mode would
@@ -91,24 +104,27 @@ public final class RerankJob implements Callable<Integer> {
   }
 
   /**
-   * Wires the source and sink the options name, with the execution mode they need: file to files
-   * runs in BATCH mode; with Kafka on either side the job streams with checkpoints, which commit
-   * Kafka offsets and transactions and roll Parquet files.
+   * Wires the source and sink the options name. Every job streams with exactly-once checkpoints:
+   * they commit Kafka offsets and transactions and roll the result files. A file run keeps its
+   * checkpoints in {@code --output}'s state folder ({@link RunState}) when it fails or is
+   * cancelled, so that running it again resumes it.
    */
   public void buildFromOptions(StreamExecutionEnvironment env) {
     KafkaOptions kafka = options.kafka();
-    if (streaming()) {
-      env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    if (options.source() == SourceKind.FILE) {
+      env.configure(fileCheckpointing(env.getConfiguration()));
+    } else {
       env.enableCheckpointing(
           kafka.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-    } else {
-      env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     }
     DataStream<RawRequest> requests =
         switch (options.source()) {
           case FILE ->
               env.fromSource(
-                      fileSource(options.input()), WatermarkStrategy.noWatermarks(), "requests")
+                      new BacklogReportingSource<>(fileSource(options.input())),
+                      WatermarkStrategy.noWatermarks(),
+                      "requests")
                   .uid("requests");
           case KAFKA -> kafkaRequests(env, kafka);
         };
@@ -143,8 +159,57 @@ public final class RerankJob implements Callable<Integer> {
     return requests;
   }
 
-  private boolean streaming() {
-    return options.source() == SourceKind.KAFKA || options.sink() == SinkKind.KAFKA;
+  /**
+   * Checkpoints of a file run: every {@code --checkpoint-interval} while the input is read, every
+   * {@link #TAIL_CHECKPOINT_INTERVAL} once it is all read ({@link BacklogReportingSource}), so the
+   * checkpoint that commits the last files follows the end at once. With files out they are
+   * retained in the state folder on failure and cancellation; a cluster's own restart strategy is
+   * kept, else {@link #restartStrategy}.
+   */
+  private Configuration fileCheckpointing(ReadableConfig current) {
+    Duration interval = options.kafka().fileCheckpointInterval();
+    Configuration conf = new Configuration();
+    conf.set(
+        CheckpointingOptions.CHECKPOINTING_INTERVAL,
+        interval.compareTo(TAIL_CHECKPOINT_INTERVAL) < 0 ? interval : TAIL_CHECKPOINT_INTERVAL);
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, interval);
+    conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    if (options.resumable()) {
+      conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+      conf.set(
+          CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+          RunState.in(options.output()).checkpoints().toUri().toString());
+      conf.set(
+          CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+          ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    }
+    if (!current.getOptional(RestartStrategyOptions.RESTART_STRATEGY).isPresent()) {
+      restartStrategy(conf);
+    }
+    return conf;
+  }
+
+  /**
+   * Exponential delay from 1 s up to 30 s, 10 attempts: it outlasts the 12-17 s a cluster takes to
+   * drop a lost TaskManager (restarts fail until then) without using up its attempts, and still
+   * ends a job whose failure repeats on every restart in about 3 minutes rather than never.
+   */
+  static void restartStrategy(Configuration conf) {
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        Duration.ofSeconds(1));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        Duration.ofSeconds(30));
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, 10);
+  }
+
+  /** Where {@link OutputCounters} leaves the counts at each checkpoint; null without state. */
+  private String countsFolder() {
+    return options.resumable() && options.output() != null
+        ? RunState.in(options.output()).counts().toUri().toString()
+        : null;
   }
 
   @Override
@@ -161,13 +226,42 @@ public final class RerankJob implements Callable<Integer> {
   public JobSummary run(Configuration flinkConfig) throws Exception {
     options.validate();
     options.engine().servedModels();
-    if (options.sink() != SinkKind.KAFKA) {
-      prepareOutput(options.output().toAbsolutePath());
-    }
 
     Configuration config = BoundedRun.localConfiguration();
     config.addAll(flinkConfig);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    RunState.Done resumed = new RunState.Done(0, 0);
+    Optional<String> restoring =
+        env.getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH);
+    if (restoring.isPresent()) {
+      // `flink run -s`: the checkpoint or savepoint named holds the run's progress and its
+      // results so far, so nothing in --output may go.
+      console.println("Resuming: from " + restoring.get() + " (flink run -s)");
+    } else if (options.resumable()) {
+      Optional<JobSummary> complete = completedRun();
+      if (complete.isPresent()) {
+        alreadyComplete = true;
+        return complete.get();
+      }
+      Optional<RunState.Checkpoint> from = startOrResume();
+      if (from.isPresent()) {
+        resumed = state().doneAt(from.get());
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, from.get().folder().toString());
+        env.configure(restore);
+        console.println(
+            "Resuming: "
+                + resumed.requests()
+                + " requests ("
+                + resumed.pairs()
+                + " pairs) already done, from checkpoint "
+                + from.get().name()
+                + " in "
+                + from.get().folder());
+      }
+    } else if (options.sink() != SinkKind.KAFKA) {
+      prepareOutput(options.output().toAbsolutePath());
+    }
     buildFromOptions(env);
 
     if (isDetachedSubmission(env)) {
@@ -191,14 +285,87 @@ public final class RerankJob implements Callable<Integer> {
     }
     long start = System.nanoTime();
     JobExecutionResult result =
-        BoundedRun.execute(env, jobName(), InputTotals.countAsync(options.input()), console);
+        BoundedRun.execute(
+            env, jobName(), InputTotals.countAsync(options.input()), resumed, console);
     JobSummary summary =
         JobSummary.of(
-            result.getAllAccumulatorResults(), Duration.ofNanos(System.nanoTime() - start));
+                result.getAllAccumulatorResults(), Duration.ofNanos(System.nanoTime() - start))
+            .resuming(resumed.requests());
+    if (options.resumable() && restoring.isEmpty()) {
+      state().complete(summary);
+      removeUncommittedFiles(options.output().toAbsolutePath());
+    }
 
     console.println("Results: " + describeResults());
     console.println("Summary: " + summary.line());
     return summary;
+  }
+
+  /** Whether the last {@link #run} found its output complete from an earlier run. */
+  public boolean foundComplete() {
+    return alreadyComplete;
+  }
+
+  private RunState state() {
+    return RunState.in(options.output());
+  }
+
+  /**
+   * The summary of the completed run on {@code --output} when this command re-runs it (same
+   * fingerprint, neither --fresh nor --overwrite), after saying so; empty otherwise.
+   */
+  private Optional<JobSummary> completedRun() throws IOException {
+    RunState state = state();
+    if (options.fresh() || options.overwrite() || !state.exists()) {
+      return Optional.empty();
+    }
+    Optional<JobSummary> complete = state.completed();
+    if (complete.isEmpty()
+        || !RunState.differences(state.fingerprint(), RunFingerprint.of(options)).isEmpty()) {
+      return Optional.empty();
+    }
+    console.println(
+        "Output complete: "
+            + describeResults()
+            + " holds every request of this run ("
+            + complete.get().line()
+            + "); nothing to do. Add --fresh to run it again.");
+    return complete;
+  }
+
+  /**
+   * Starts a fresh run on {@code --output} or finds the checkpoint to resume the interrupted one
+   * from; refuses (exit code 2) a re-run whose inputs, models or options differ from it.
+   */
+  private Optional<RunState.Checkpoint> startOrResume() throws IOException {
+    Path output = options.output().toAbsolutePath();
+    RunState state = state();
+    Map<String, String> fingerprint = RunFingerprint.of(options);
+    boolean interrupted = state.exists() && state.completed().isEmpty();
+    if (interrupted && !options.fresh()) {
+      List<String> changed = RunState.differences(state.fingerprint(), fingerprint);
+      if (!changed.isEmpty()) {
+        throw new IllegalArgumentException(
+            "--output "
+                + output
+                + " holds an interrupted run of another command ("
+                + String.join(", ", changed)
+                + " changed); run that command again to resume it, or add --fresh to discard it"
+                + " and start over");
+      }
+      Optional<RunState.Checkpoint> latest = state.latestCheckpoint();
+      if (latest.isPresent()) {
+        return latest;
+      }
+      // Killed before its first checkpoint: nothing was committed, so there is nothing to keep.
+      removeResults(output);
+    } else if (options.fresh()) {
+      removeResults(output);
+    } else {
+      prepareOutput(output);
+    }
+    state.begin(fingerprint);
+    return Optional.empty();
   }
 
   private String jobName() {
@@ -240,6 +407,8 @@ public final class RerankJob implements Callable<Integer> {
     return FileSink.forRowFormat(
             new org.apache.flink.core.fs.Path(output.toUri()), new PipelineJsonEncoder())
         .withBucketAssigner(new BasePathBucketAssigner<>())
+        // Rolled on every checkpoint, so what a checkpoint covers is committed, visible output.
+        .withRollingPolicy(OnCheckpointRollingPolicy.build())
         .withOutputFileConfig(
             OutputFileConfig.builder()
                 .withPartPrefix(OUTPUT_PREFIX)
@@ -261,18 +430,43 @@ public final class RerankJob implements Callable<Integer> {
         .build();
   }
 
+  /** Result files of an earlier run in {@code output}, committed or not (hidden). */
+  private static List<Path> results(Path output) throws IOException {
+    if (!Files.isDirectory(output)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(output)) {
+      return files
+          .filter(
+              f ->
+                  f.getFileName().toString().startsWith(OUTPUT_PREFIX)
+                      || f.getFileName().toString().startsWith("." + OUTPUT_PREFIX))
+          .toList();
+    }
+  }
+
+  private static void removeResults(Path output) throws IOException {
+    for (Path file : results(output)) {
+      Files.delete(file);
+    }
+    RunState.in(output).discard();
+  }
+
+  /**
+   * Removes the hidden part files that attempts killed after their last checkpoint left behind:
+   * their content was written again after the restore, into committed files.
+   */
+  private static void removeUncommittedFiles(Path output) throws IOException {
+    for (Path file : results(output)) {
+      if (file.getFileName().toString().startsWith(".")) {
+        Files.delete(file);
+      }
+    }
+  }
+
   private void prepareOutput(Path output) throws IOException {
     Files.createDirectories(output);
-    List<Path> previous;
-    try (Stream<Path> files = Files.list(output)) {
-      previous =
-          files
-              .filter(
-                  f ->
-                      f.getFileName().toString().startsWith(OUTPUT_PREFIX)
-                          || f.getFileName().toString().startsWith("." + OUTPUT_PREFIX))
-              .toList();
-    }
+    List<Path> previous = results(output);
     if (previous.isEmpty()) {
       return;
     }
@@ -284,8 +478,6 @@ public final class RerankJob implements Callable<Integer> {
               + previous.size()
               + " files); pass --overwrite to replace them or choose another directory");
     }
-    for (Path file : previous) {
-      Files.delete(file);
-    }
+    removeResults(output);
   }
 }

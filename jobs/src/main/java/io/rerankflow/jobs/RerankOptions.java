@@ -39,8 +39,18 @@ public final class RerankOptions {
 
   @Option(
       names = "--overwrite",
-      description = "Replace earlier results in --output instead of refusing to run.")
+      description =
+          "Replace the results of a completed run (or of a run without state) in --output"
+              + " instead of refusing to run. An interrupted run of the same command is resumed"
+              + " all the same; --fresh starts it over.")
   boolean overwrite;
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Discard the interrupted run's state (--output/.rerankflow-state) and results in"
+              + " --output and start over, instead of resuming it.")
+  boolean fresh;
 
   @Mixin EngineOptions engine = new EngineOptions();
 
@@ -52,12 +62,33 @@ public final class RerankOptions {
    * picocli too).
    */
   static RerankOptions of(Path input, Path output, boolean overwrite, EngineOptions engine) {
+    return of(input, output, overwrite, false, null, engine);
+  }
+
+  /**
+   * As {@link #of(Path, Path, boolean, EngineOptions)}, discarding an interrupted run if fresh and
+   * checkpointing every {@code checkpointInterval} (null: the default).
+   */
+  static RerankOptions of(
+      Path input,
+      Path output,
+      boolean overwrite,
+      boolean fresh,
+      Duration checkpointInterval,
+      EngineOptions engine) {
     RerankOptions options = CommandLine.populateCommand(new RerankOptions());
     options.input = input;
     options.output = output;
     options.overwrite = overwrite;
+    options.fresh = fresh;
+    options.kafka.checkpointInterval = checkpointInterval;
     options.engine = engine;
     return options;
+  }
+
+  /** Whether this is a file run, which keeps its state in --output and resumes. */
+  boolean resumable() {
+    return source == SourceKind.FILE && sink != SinkKind.KAFKA;
   }
 
   /** Checks values that picocli cannot, with messages that say how to fix them. */
@@ -80,6 +111,10 @@ public final class RerankOptions {
     require(
         sink != SinkKind.KAFKA || output == null,
         "--output is for --sink file or parquet; with --sink kafka results go to --results-topic");
+    require(
+        !fresh || resumable(),
+        "--fresh is for file runs (--source file, --sink file or parquet); a Kafka job resumes"
+            + " from its consumer group's offsets");
     kafka.validate(source == SourceKind.KAFKA, sink == SinkKind.KAFKA);
     engine.validate();
   }
@@ -126,5 +161,9 @@ public final class RerankOptions {
 
   public boolean overwrite() {
     return overwrite;
+  }
+
+  public boolean fresh() {
+    return fresh;
   }
 }

@@ -52,4 +52,32 @@ class JobSummaryTest {
         .isEqualTo(
             "2 requests, 6 pairs scored, 0 errors in 3.0 s (2.0 pairs/s, start-up included)");
   }
+
+  @Test
+  void resumedRunCountsItsOwnWorkAndNamesTheResumedRequests() {
+    JobSummary summary =
+        JobSummary.of(
+                Map.of(OutputCounters.REQUESTS, 12L, OutputCounters.PAIRS, 30L),
+                Duration.ofSeconds(3))
+            .resuming(18);
+
+    assertThat(summary.line())
+        .isEqualTo(
+            "12 requests, 30 pairs scored, 0 errors in 3.0 s (10.0 pairs/s, start-up included);"
+                + " 18 requests resumed from the interrupted run");
+  }
+
+  @Test
+  void storedSummaryReadsBackEqual() {
+    JobSummary summary =
+        new JobSummary(
+            5,
+            11,
+            2,
+            Map.of(ErrorKind.MALFORMED_JSON, 1L, ErrorKind.TIMEOUT, 1L),
+            Duration.ofMillis(2500),
+            3);
+
+    assertThat(JobSummary.stored(summary.stored())).isEqualTo(summary);
+  }
 }

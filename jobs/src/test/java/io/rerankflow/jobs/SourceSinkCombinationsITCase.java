@@ -2,7 +2,6 @@ package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rerankflow.schemas.OutputAvro;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.IOException;
@@ -14,15 +13,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,27 +128,7 @@ class SourceSinkCombinationsITCase {
     assertThat(outputs.get(Integer.toString(lines.size())).errorType).isEqualTo("malformed_json");
   }
 
-  /** Every row of the finished Parquet files (in-progress files are hidden, dot-prefixed). */
   private static Map<String, RerankOutput> readParquet(Path dir) throws IOException {
-    Map<String, RerankOutput> rows = new HashMap<>();
-    if (!Files.isDirectory(dir)) {
-      return rows;
-    }
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file :
-          files
-              .filter(f -> f.getFileName().toString().startsWith(RerankJob.OUTPUT_PREFIX))
-              .filter(f -> f.getFileName().toString().endsWith(RerankJob.PARQUET_SUFFIX))
-              .toList()) {
-        try (ParquetReader<GenericRecord> reader =
-            AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build()) {
-          for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
-            RerankOutput out = OutputAvro.fromRecord(record);
-            assertThat(rows.put(out.id, out)).as("duplicate row %s", out.id).isNull();
-          }
-        }
-      }
-    }
-    return rows;
+    return ResultFiles.byId(ResultFiles.parquet(dir));
   }
 }
