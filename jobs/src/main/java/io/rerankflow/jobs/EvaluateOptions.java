@@ -146,6 +146,10 @@ public final class EvaluateOptions {
   public void validate() {
     engine.validate();
     require(
+        checkpointInterval == null
+            || !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
+        "--checkpoint-interval must be positive, e.g. 1m");
+    require(
         (beir == null) != (requests == null),
         "give either --beir DIR --run FILE, or --requests FILE --candidates FILE --qrels FILE");
     if (beir != null) {

@@ -47,7 +47,16 @@ class ResumeAfterKillITCase {
   @TempDir static Path shared;
   private static TinyModelExpectations tiny;
   private static Map<String, GeneratedRequest> requests;
+
+  /** The requests alone (the evaluation's input). */
   private static Path input;
+
+  /** The requests with a line that is not JSON and a request for an unknown model among them. */
+  private static Path inputWithBadLines;
+
+  private static final int MALFORMED_LINE = 7_001;
+  private static final String UNKNOWN_MODEL = "night-unknown-model";
+  private static final int LINES = REQUESTS + 2;
   private static long pairs;
 
   @BeforeAll
@@ -61,8 +70,17 @@ class ResumeAfterKillITCase {
       lines.add(request.json(true));
       pairs += request.passages().size();
     }
-    input = shared.resolve("requests.jsonl");
+    input = shared.resolve("evaluation-requests.jsonl");
     Files.write(input, lines);
+    lines.add(MALFORMED_LINE - 1, "not json");
+    lines.add(
+        13_000,
+        "{\"id\":\""
+            + UNKNOWN_MODEL
+            + "\",\"model\":\"nope\",\"query\":{\"text\":\"the road\"},"
+            + "\"passages\":[{\"text\":\"two roads\"}]}");
+    inputWithBadLines = shared.resolve("requests.jsonl");
+    Files.write(inputWithBadLines, lines);
   }
 
   @AfterAll
@@ -83,23 +101,23 @@ class ResumeAfterKillITCase {
 
     // Another model or an edited input on the interrupted run's output is refused, naming --fresh.
     assertRefused(rerankArgs(out, "file", "tiny=" + tiny.modelDir()), "--model changed");
-    byte[] original = Files.readAllBytes(input);
+    byte[] original = Files.readAllBytes(inputWithBadLines);
     try {
-      Files.writeString(input, "{\"id\":\"edited\"}\n", StandardCharsets.UTF_8, APPEND);
+      Files.writeString(inputWithBadLines, "{\"id\":\"edited\"}\n", StandardCharsets.UTF_8, APPEND);
       assertRefused(args, "--input requests.jsonl changed");
     } finally {
-      Files.write(input, original);
+      Files.write(inputWithBadLines, original);
     }
 
     String console = resumeToTheEnd(JarProcess.rerank(dir.resolve("resumed.log"), args));
-    assertResumed(console, committed);
-    assertEveryRequestOnce(ResultFiles.jsonl(out));
+    assertResumed(console, committed, LINES);
+    assertEveryLineOnce(ResultFiles.jsonl(out));
 
     try (JarProcess again = JarProcess.rerank(dir.resolve("again.log"), args)) {
       assertThat(again.exitCode(RUN_BOUND)).as(again.console()).isZero();
       assertThat(again.console()).contains("Output complete: ").doesNotContain("Summary:");
     }
-    assertEveryRequestOnce(ResultFiles.jsonl(out));
+    assertEveryLineOnce(ResultFiles.jsonl(out));
   }
 
   @Test
@@ -114,8 +132,8 @@ class ResumeAfterKillITCase {
             () -> ResultFiles.parquet(out).size());
 
     String console = resumeToTheEnd(JarProcess.rerank(dir.resolve("resumed.log"), args));
-    assertResumed(console, committed);
-    assertEveryRequestOnce(ResultFiles.parquet(out));
+    assertResumed(console, committed, LINES);
+    assertEveryLineOnce(ResultFiles.parquet(out));
   }
 
   @Test
@@ -150,7 +168,7 @@ class ResumeAfterKillITCase {
             () -> ResultFiles.jsonl(responses).size());
 
     String console = resumeToTheEnd(JarProcess.evaluate(dir.resolve("resumed.log"), args));
-    assertResumed(console, committed);
+    assertResumed(console, committed, REQUESTS);
     List<RerankOutput> ranked = new ArrayList<>();
     for (String line :
         Files.readAllLines(
@@ -168,7 +186,7 @@ class ResumeAfterKillITCase {
   private static List<String> rerankArgs(Path out, String sink, String model) {
     return List.of(
         "--input",
-        input.toString(),
+        inputWithBadLines.toString(),
         "--output",
         out.toString(),
         "--sink",
@@ -185,7 +203,7 @@ class ResumeAfterKillITCase {
    * Waits until a checkpoint has completed and results are committed, kills the run, and returns
    * how many results it had committed: some, not all.
    */
-  private static int killAfterACommittedCheckpoint(JarProcess run, Path out, Rows rows)
+  private static int killAfterACommittedCheckpoint(JarProcess run, Path out, Rows rows, int lines)
       throws Exception {
     try (run) {
       boolean reached =
@@ -202,7 +220,7 @@ class ResumeAfterKillITCase {
       run.kill();
     }
     int committed = rows.count();
-    assertThat(committed).as("results committed before the kill").isBetween(1, REQUESTS - 1);
+    assertThat(committed).as("results committed before the kill").isBetween(1, lines - 1);
     return committed;
   }
 
@@ -214,20 +232,20 @@ class ResumeAfterKillITCase {
   }
 
   /** The re-run resumed what was committed and scored fewer pairs than the input holds. */
-  private static void assertResumed(String console, int committed) {
+  private static void assertResumed(String console, int committed, int lines) {
     Matcher resuming = RESUMING.matcher(console);
     assertThat(resuming.find()).as(console).isTrue();
     assertThat(Long.parseLong(resuming.group(1)))
         .as("requests done at the checkpoint resumed from")
-        .isBetween((long) committed, (long) REQUESTS - 1);
+        .isBetween((long) committed, (long) lines - 1);
     Matcher summary = SUMMARY.matcher(console);
     assertThat(summary.find()).as(console).isTrue();
     assertThat(Long.parseLong(summary.group(1)) + Long.parseLong(resuming.group(1)))
         .as("requests of this run and resumed ones")
-        .isEqualTo(REQUESTS);
+        .isEqualTo(lines);
     assertThat(Long.parseLong(summary.group(2))).as("pairs scored by the re-run").isLessThan(pairs);
     assertThat(console)
-        .contains("Progress: " + REQUESTS + "/" + REQUESTS + " requests")
+        .contains("Progress: " + lines + "/" + lines + " requests")
         .contains("requests resumed from the interrupted run");
   }
 
@@ -235,6 +253,18 @@ class ResumeAfterKillITCase {
     Map<String, RerankOutput> byId = ResultFiles.byId(rows);
     assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(requests.keySet());
     requests.forEach((id, request) -> tiny.assertRanking(byId.get(id), request, id));
+  }
+
+  /** Every request once, the bad lines as their error records. */
+  private static void assertEveryLineOnce(List<RerankOutput> rows) {
+    Map<String, RerankOutput> byId = ResultFiles.byId(rows);
+    assertThat(byId.get(Integer.toString(MALFORMED_LINE)).errorType).isEqualTo("malformed_json");
+    assertThat(byId.get(UNKNOWN_MODEL).errorType).isEqualTo("model_not_found");
+    assertEveryRequestOnce(
+        rows.stream()
+            .filter(r -> !r.id.equals(Integer.toString(MALFORMED_LINE)))
+            .filter(r -> !r.id.equals(UNKNOWN_MODEL))
+            .toList());
   }
 
   private static void assertRefused(List<String> args, String change) {
