@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
-import org.apache.flink.configuration.NettyShuffleEnvironmentOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -36,12 +35,6 @@ final class BoundedRun {
   static Configuration localConfiguration() {
     Configuration conf = new Configuration();
     conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, TERMINAL_REFRESH);
-    // Requests cross one blocking exchange (the rebalance before the reranking slots) to a local
-    // disk; LZ4 on them cost the reranking task thread more than parsing them (measured with
-    // scripts/bench feed: 61 of its 117 profile samples were in LZ4 decompress).
-    conf.set(
-        NettyShuffleEnvironmentOptions.SHUFFLE_COMPRESSION_CODEC,
-        NettyShuffleEnvironmentOptions.CompressionCodec.NONE);
     return conf;
   }
 

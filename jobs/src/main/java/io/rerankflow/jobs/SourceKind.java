@@ -4,9 +4,9 @@ import picocli.CommandLine;
 
 /** Where requests come from ({@code --source}). */
 public enum SourceKind {
-  /** JSONL files; bounded, so the job runs in BATCH mode. */
+  /** JSONL files; bounded, read with checkpoints, so an interrupted run resumes. */
   FILE,
-  /** A Kafka topic; unbounded, so the job streams with checkpoints. */
+  /** A Kafka topic; unbounded, its offsets committed on checkpoints. */
   KAFKA;
 
   String optionValue() {

@@ -97,7 +97,8 @@ class ResumeAfterKillITCase {
         killAfterACommittedCheckpoint(
             JarProcess.rerank(dir.resolve("killed.log"), args),
             out,
-            () -> ResultFiles.jsonl(out).size());
+            () -> ResultFiles.jsonl(out).size(),
+            LINES);
 
     // Another model or an edited input on the interrupted run's output is refused, naming --fresh.
     assertRefused(rerankArgs(out, "file", "tiny=" + tiny.modelDir()), "--model changed");
@@ -121,18 +122,28 @@ class ResumeAfterKillITCase {
   }
 
   @Test
-  void killedParquetRunResumedByTheSameCommandWritesEveryRequestOnce(@TempDir Path dir)
-      throws Exception {
+  void killedParquetRunResumedByTheSameCommandWritesEveryRequestOnceAndFreshStartsOver(
+      @TempDir Path dir) throws Exception {
     Path out = dir.resolve("out");
     List<String> args = rerankArgs(out, "parquet", tiny.modelDir().toString());
     int committed =
         killAfterACommittedCheckpoint(
             JarProcess.rerank(dir.resolve("killed.log"), args),
             out,
-            () -> ResultFiles.parquet(out).size());
+            () -> ResultFiles.parquet(out).size(),
+            LINES);
 
     String console = resumeToTheEnd(JarProcess.rerank(dir.resolve("resumed.log"), args));
     assertResumed(console, committed, LINES);
+    assertEveryLineOnce(ResultFiles.parquet(out));
+
+    List<String> fresh = new ArrayList<>(args);
+    fresh.add("--fresh");
+    String again = resumeToTheEnd(JarProcess.rerank(dir.resolve("fresh.log"), fresh));
+    Matcher summary = SUMMARY.matcher(again);
+    assertThat(summary.find()).as(again).isTrue();
+    assertThat(again).doesNotContain("Resuming:");
+    assertThat(Long.parseLong(summary.group(1))).as("requests scored again").isEqualTo(LINES);
     assertEveryLineOnce(ResultFiles.parquet(out));
   }
 
@@ -165,7 +176,8 @@ class ResumeAfterKillITCase {
         killAfterACommittedCheckpoint(
             JarProcess.evaluate(dir.resolve("killed.log"), args),
             responses,
-            () -> ResultFiles.jsonl(responses).size());
+            () -> ResultFiles.jsonl(responses).size(),
+            REQUESTS);
 
     String console = resumeToTheEnd(JarProcess.evaluate(dir.resolve("resumed.log"), args));
     assertResumed(console, committed, REQUESTS);
