@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
  * {@code scripts/bench feed}: how fast the pipeline feeds a model that costs nothing, so the figure
  * is the pipeline's own ceiling (what a GPU would wait on). The model has a BERT cross-encoder's
  * inputs and output (an embedding lookup and a masked mean; its logit depends on every token), with
- * the default model's real WordPiece tokenizer. Beside the whole file job it measures tokenising
- * alone on the same pairs: DJL's per-pair encode on one thread (what the job did) and the project's
- * encoder. Two workloads: passages reused from a corpus, and all distinct.
+ * the default model's real WordPiece tokenizer. Beside the whole file job, and the same requests
+ * through the SQL door ({@code ML_PREDICT}, same batch shape), it measures tokenising alone on the
+ * same pairs: DJL's per-pair encode on one thread (what the job did) and the project's encoder. Two
+ * workloads: passages reused from a corpus, and all distinct.
  */
 @Command(
     name = "feed",
@@ -61,9 +62,11 @@ public final class FeedBench implements Callable<Integer> {
 
   @Option(
       names = "--modes",
-      defaultValue = "pipeline,djl,encoder",
+      defaultValue = "pipeline,sql,djl,encoder",
       split = ",",
-      description = "Default: ${DEFAULT-VALUE}.")
+      description =
+          "pipeline (the DataStream file job), sql (the same through ML_PREDICT), djl, encoder."
+              + " Default: ${DEFAULT-VALUE}.")
   List<String> modes;
 
   @Option(
@@ -151,6 +154,15 @@ public final class FeedBench implements Callable<Integer> {
                 m.pairsPerSecond() / djl.pairsPerSecond());
           }
         }
+      }
+      Measurement pipeline = results.get("pipeline");
+      Measurement sql = results.get("sql");
+      if (pipeline != null && sql != null && pipeline.pairsPerSecond() > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "%s: sql / pipeline = %.2f%n",
+            workload,
+            sql.pairsPerSecond() / pipeline.pairsPerSecond());
       }
       System.out.println();
     }
