@@ -89,7 +89,7 @@ public final class RequestParser implements Serializable {
    * the same rules as {@link #parse(byte[], RecordOrigin)} after its bytes are read; never throws
    * for bad input.
    */
-  public ParseResult parse(ObjectNode body, RecordOrigin origin) {
+  public ParseResult parseObject(ObjectNode body, RecordOrigin origin) {
     return validate(body, origin);
   }
 

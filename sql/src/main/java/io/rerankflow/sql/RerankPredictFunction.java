@@ -104,7 +104,7 @@ public final class RerankPredictFunction extends AsyncPredictFunction {
   @Override
   public CompletableFuture<Collection<RowData>> asyncPredict(RowData input) {
     CompletableFuture<Collection<RowData>> result = new CompletableFuture<>();
-    ParseResult parsed = parser.parse(rows.requestBody(input), ORIGIN);
+    ParseResult parsed = parser.parseObject(rows.requestBody(input), ORIGIN);
     if (parsed instanceof ParseResult.Rejected rejected) {
       result.complete(List.of(rows.resultRow(rejected.toOutput())));
       return result;
