@@ -1,5 +1,8 @@
 -- Reranks examples/requests-sql.jsonl (NIM-shaped rows with an id) into out/sql/ with the
 -- embedded default model. Run from the repository root: scripts/sql -f examples/sql/rerank-file.sql
+-- Rows in flight per slot (Flink's default is 10): enough rows to fill a batch.
+SET 'table.exec.async-ml-predict.max-concurrent-operations' = '256';
+
 CREATE TABLE requests (
   id STRING,
   query ROW<text STRING>,

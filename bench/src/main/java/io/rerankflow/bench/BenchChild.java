@@ -71,7 +71,7 @@ public final class BenchChild {
           case "peer" -> peer(requests, model, threads);
           case "djl" -> djl(requests, model, threads);
           case "pipeline" -> pipeline(requests, model, threads, work, extra);
-          case "sql" -> SqlBench.run(requests, model, work);
+          case "sql" -> SqlBench.run(requests, model, work, Map.of(), new Configuration());
           default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
     System.out.println(m.line());

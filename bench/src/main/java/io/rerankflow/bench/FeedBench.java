@@ -23,9 +23,10 @@ import picocli.CommandLine.Option;
  * {@code scripts/bench feed}: how fast the pipeline feeds a model that costs nothing, so the figure
  * is the pipeline's own ceiling (what a GPU would wait on). The model has a BERT cross-encoder's
  * inputs and output (an embedding lookup and a masked mean; its logit depends on every token), with
- * the default model's real WordPiece tokenizer. Beside the whole file job it measures tokenising
- * alone on the same pairs: DJL's per-pair encode on one thread (what the job did) and the project's
- * encoder. Two workloads: passages reused from a corpus, and all distinct.
+ * the default model's real WordPiece tokenizer. Beside the whole file job, and the same requests
+ * through the SQL door ({@code ML_PREDICT}, same batch shape), it measures tokenising alone on the
+ * same pairs: DJL's per-pair encode on one thread (what the job did) and the project's encoder. Two
+ * workloads: passages reused from a corpus, and all distinct.
  */
 @Command(
     name = "feed",
@@ -61,9 +62,11 @@ public final class FeedBench implements Callable<Integer> {
 
   @Option(
       names = "--modes",
-      defaultValue = "pipeline,djl,encoder",
+      defaultValue = "pipeline,sql,djl,encoder",
       split = ",",
-      description = "Default: ${DEFAULT-VALUE}.")
+      description =
+          "pipeline (the DataStream file job), sql (the same through ML_PREDICT), djl, encoder."
+              + " Default: ${DEFAULT-VALUE}.")
   List<String> modes;
 
   @Option(
@@ -85,6 +88,21 @@ public final class FeedBench implements Callable<Integer> {
       description = "Where the model, the request files and the job's output go.")
   Path work;
 
+  @Option(
+      names = "--start-up-runs",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Also time one request through pipeline and sql, to compare the doors after start-up."
+              + " Default: ${DEFAULT-VALUE}.")
+  boolean startUpRuns;
+
+  /** Pairs per second once the door has started: the run less its one-request run. */
+  private static double afterStartUp(Measurement run, Measurement startUp) {
+    return (run.pairs() - startUp.pairs()) / (run.seconds() - startUp.seconds());
+  }
+
   @Override
   public Integer call() throws Exception {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -103,6 +121,21 @@ public final class FeedBench implements Callable<Integer> {
         cores,
         jobArgs,
         loadAverage());
+    // The SQL door plans and compiles its job before the first row: one request through each
+    // job door measures that fixed cost, so that the doors can also be compared without it.
+    Map<String, Measurement> startUp = new LinkedHashMap<>();
+    if (startUpRuns) {
+      Path one = work.resolve("feed-start-up-" + perRequest + "-" + seed + ".jsonl");
+      FeedWorkload.write(one, words, perRequest, perRequest, false, seed, "feed-zero-cost");
+      for (String mode : modes) {
+        if (mode.equals("pipeline") || mode.equals("sql")) {
+          Measurement m = child(mode, one, model, threadCount, jobArgs);
+          startUp.put(m.mode(), m);
+          System.out.printf(
+              Locale.ROOT, "  start-up %-10s %.2f s for one request%n", m.mode(), m.seconds());
+        }
+      }
+    }
     for (String workload : workloads) {
       boolean reuse =
           switch (workload) {
@@ -150,6 +183,31 @@ public final class FeedBench implements Callable<Integer> {
                 m.mode(),
                 m.pairsPerSecond() / djl.pairsPerSecond());
           }
+        }
+      }
+      Measurement pipeline = results.get("pipeline");
+      Measurement sql = results.get("sql");
+      if (pipeline != null && sql != null && pipeline.pairsPerSecond() > 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "%s: sql / pipeline = %.2f (start-up timed)%n",
+            workload,
+            sql.pairsPerSecond() / pipeline.pairsPerSecond());
+        Measurement pipelineStart = startUp.get("pipeline");
+        Measurement sqlStart = startUp.get("sql");
+        if (pipelineStart != null && sqlStart != null) {
+          double pipelineRate = afterStartUp(pipeline, pipelineStart);
+          double sqlRate = afterStartUp(sql, sqlStart);
+          System.out.printf(
+              Locale.ROOT,
+              "%s: after start-up (%.2f s pipeline, %.2f s sql, one request each): pipeline %.0f,"
+                  + " sql %.0f pairs/s; sql / pipeline = %.2f%n",
+              workload,
+              pipelineStart.seconds(),
+              sqlStart.seconds(),
+              pipelineRate,
+              sqlRate,
+              sqlRate / pipelineRate);
         }
       }
       System.out.println();

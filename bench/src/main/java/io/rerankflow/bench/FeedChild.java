@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,9 +30,10 @@ import picocli.CommandLine;
  * FeedBench}. Arguments: {@code MODE REQUESTS.jsonl MODEL_DIR THREADS WORK_DIR [job options...]}.
  *
  * <p>Modes: {@code pipeline} (the whole file job, start-up timed, with GC and allocation figures
- * and the passage cache's hits), {@code djl} (DJL's per-pair {@code encode(query, passage)} on one
- * thread, as the job did before), {@code encoder} (the project's request encoder on THREADS
- * threads, passage cache included).
+ * and the passage cache's hits), {@code sql} (the same requests through {@code ML_PREDICT}, the job
+ * options that set batching given as the model's options), {@code djl} (DJL's per-pair {@code
+ * encode(query, passage)} on one thread, as the job did before), {@code encoder} (the project's
+ * request encoder on THREADS threads, passage cache included).
  */
 public final class FeedChild {
   private FeedChild() {}
@@ -46,6 +48,7 @@ public final class FeedChild {
     Measurement m =
         switch (mode) {
           case "pipeline" -> pipeline(requests, dir, work, extra);
+          case "sql" -> sql(requests, dir, work, extra);
           case "djl" -> djl(requests, dir);
           case "encoder" -> encoder(requests, dir, threads);
           default -> throw new IllegalArgumentException("unknown feed mode " + mode);
@@ -73,14 +76,7 @@ public final class FeedChild {
     new CommandLine(options).parseArgs(args.toArray(String[]::new));
     PrintStream quiet =
         new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-    Configuration config = new Configuration();
-    for (String option : System.getProperty("rerankflow.bench.flink", "").split(";")) {
-      if (!option.isBlank()) {
-        config.setString(
-            option.substring(0, option.indexOf('=')), option.substring(option.indexOf('=') + 1));
-      }
-    }
-    config.setString("metrics.reporter.totals.factory.class", TotalsReporter.class.getName());
+    Configuration config = flinkConfig();
     AllocationSampler allocation = new AllocationSampler();
     allocation.start();
     long cpuBefore = cpuNanos();
@@ -120,6 +116,61 @@ public final class FeedChild {
             allocated / 1024.0 / Math.max(1, summary.pairs()),
             TotalsReporter.total("inference_ms_total") / 1e3,
             String.join(" ", extra)));
+  }
+
+  /** The embedded Flink's configuration: {@code -Drerankflow.bench.flink}, and the totals. */
+  private static Configuration flinkConfig() {
+    Configuration config = new Configuration();
+    for (String option : System.getProperty("rerankflow.bench.flink", "").split(";")) {
+      if (!option.isBlank()) {
+        config.setString(
+            option.substring(0, option.indexOf('=')), option.substring(option.indexOf('=') + 1));
+      }
+    }
+    config.setString("metrics.reporter.totals.factory.class", TotalsReporter.class.getName());
+    return config;
+  }
+
+  /**
+   * The SQL door on the same requests: the job options {@code --max-batch-tokens=N}, {@code
+   * --max-batch-size=N} and {@code --device=D} become the model's options of the same names.
+   */
+  private static Measurement sql(Path requests, ModelDirectory dir, Path work, List<String> extra)
+      throws Exception {
+    Map<String, String> modelOptions = new LinkedHashMap<>();
+    for (String arg : extra) {
+      int eq = arg.indexOf('=');
+      String name = eq > 2 && arg.startsWith("--") ? arg.substring(2, eq) : "";
+      if (!List.of("max-batch-tokens", "max-batch-size", "device").contains(name)) {
+        throw new IllegalArgumentException(
+            "the sql mode takes --max-batch-tokens=N, --max-batch-size=N and --device=D, not "
+                + arg);
+      }
+      modelOptions.put(name, arg.substring(eq + 1));
+    }
+    Measurement sql =
+        SqlBench.run(requests, dir.root().toString(), work, modelOptions, flinkConfig());
+    long rows = TotalsReporter.total("rows_scored");
+    long hits = TotalsReporter.total("passage_cache_hits");
+    long misses = TotalsReporter.total("passage_cache_misses");
+    return new Measurement(
+        sql.mode(),
+        sql.pairs(),
+        sql.seconds(),
+        TotalsReporter.total("batches"),
+        rows,
+        TotalsReporter.total("tokens_real"),
+        TotalsReporter.total("tokens_padded"),
+        sql.peakRssKb(),
+        String.format(
+            Locale.ROOT,
+            "%s; passage cache hit rate %.3f; %.1f rows/batch; model busy %.1f s",
+            sql.note(),
+            hits + misses > 0 ? (double) hits / (hits + misses) : Double.NaN,
+            TotalsReporter.total("batches") > 0
+                ? (double) rows / TotalsReporter.total("batches")
+                : Double.NaN,
+            TotalsReporter.total("inference_ms_total") / 1e3));
   }
 
   /** DJL's own pair call, one pair at a time on one thread: what the job did before. */

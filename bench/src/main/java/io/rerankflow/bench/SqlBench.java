@@ -2,22 +2,24 @@ package io.rerankflow.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rerankflow.sql.SqlRunner;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 
 /**
- * The {@code sql} mode of {@code scripts/bench}: the same requests file to file through {@code
- * ML_PREDICT} over the rerankflow provider, on the embedded Flink, start-up included, as the {@code
- * pipeline} mode runs the DataStream job.
+ * The SQL door of {@code scripts/bench} ({@code sql} mode) and {@code scripts/bench feed}: the same
+ * requests file to file through {@code ML_PREDICT} over the rerankflow provider, on the embedded
+ * Flink, start-up included, as the {@code pipeline} mode runs the DataStream job. The statements go
+ * straight to a {@link TableEnvironment}.
  */
 final class SqlBench {
   private SqlBench() {}
@@ -25,39 +27,60 @@ final class SqlBench {
   /** Rows in flight per slot, as the DataStream job's default {@code --capacity}. */
   static final int IN_FLIGHT = 256;
 
-  static Measurement run(Path requests, String model, Path work) throws Exception {
+  /**
+   * @param modelOptions extra {@code WITH} options of the model, e.g. {@code max-batch-size}
+   * @param config the embedded Flink's configuration (e.g. a metrics reporter)
+   */
+  static Measurement run(
+      Path requests,
+      String model,
+      Path work,
+      Map<String, String> modelOptions,
+      Configuration config)
+      throws Exception {
     Path out = work.resolve("sql-out");
     deleteTree(out);
-    String script =
-        """
-        SET 'parallelism.default' = '1';
-        SET 'table.exec.async-ml-predict.max-concurrent-operations' = '%3$d';
-        SET 'table.exec.async-ml-predict.output-mode' = 'ALLOW_UNORDERED';
-        CREATE TABLE requests (id STRING, query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)
-          WITH ('connector' = 'filesystem', 'path' = '%1$s', 'format' = 'json');
-        CREATE TABLE results (id STRING, rankings ARRAY<ROW<`index` INT, logit FLOAT>>,
-            error ROW<type STRING, message STRING, status INT>)
-          WITH ('connector' = 'filesystem', 'path' = '%2$s', 'format' = 'json');
-        CREATE MODEL reranker
-          INPUT (query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)
-          OUTPUT (rankings ARRAY<ROW<`index` INT, logit FLOAT>>,
-                  error ROW<type STRING, message STRING, status INT>)
-          WITH ('provider' = 'rerankflow', 'model' = '%4$s', 'truncate' = 'END');
-        INSERT INTO results SELECT id, rankings, error
-          FROM ML_PREDICT(TABLE requests, MODEL reranker, DESCRIPTOR(query, passages));
-        """
-            .formatted(requests, out, IN_FLIGHT, model);
+    Configuration flink = new Configuration(config);
+    flink.setString("parallelism.default", "1");
+    flink.setString(
+        "table.exec.async-ml-predict.max-concurrent-operations", Integer.toString(IN_FLIGHT));
+    flink.setString("table.exec.async-ml-predict.output-mode", "ALLOW_UNORDERED");
+    String with =
+        modelOptions.entrySet().stream()
+            .map(e -> ", '" + e.getKey() + "' = '" + e.getValue() + "'")
+            .collect(Collectors.joining());
+    List<String> statements =
+        List.of(
+            """
+            CREATE TABLE requests (id STRING, query ROW<text STRING>,
+                passages ARRAY<ROW<text STRING>>)
+              WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')"""
+                .formatted(requests),
+            """
+            CREATE TABLE results (id STRING, rankings ARRAY<ROW<`index` INT, logit FLOAT>>,
+                error ROW<type STRING, message STRING, status INT>)
+              WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')"""
+                .formatted(out),
+            """
+            CREATE MODEL reranker
+              INPUT (query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)
+              OUTPUT (rankings ARRAY<ROW<`index` INT, logit FLOAT>>,
+                      error ROW<type STRING, message STRING, status INT>)
+              WITH ('provider' = 'rerankflow', 'model' = '%s', 'truncate' = 'END'%s)"""
+                .formatted(model, with));
     long start = System.nanoTime();
-    boolean ok =
-        new SqlRunner(
-                TableEnvironment.create(EnvironmentSettings.inStreamingMode()),
-                new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8),
-                System.err)
-            .runScript(script);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    if (!ok) {
-      throw new IllegalStateException("the SQL run failed, see above");
+    TableEnvironment tables =
+        TableEnvironment.create(
+            EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(flink).build());
+    for (String statement : statements) {
+      tables.executeSql(statement);
     }
+    tables
+        .executeSql(
+            "INSERT INTO results SELECT id, rankings, error"
+                + " FROM ML_PREDICT(TABLE requests, MODEL reranker, DESCRIPTOR(query, passages))")
+        .await();
+    double seconds = (System.nanoTime() - start) / 1e9;
     long pairs = 0;
     long rows = 0;
     long errors = 0;
@@ -87,10 +110,11 @@ final class SqlBench {
         String.format(
             Locale.ROOT,
             "ML_PREDICT file to file, embedded Flink, parallelism 1, %d rows in flight,"
-                + " unordered, start-up timed; %d requests, %d errors",
+                + " unordered, start-up timed; %d requests, %d errors; model options %s",
             IN_FLIGHT,
             rows,
-            errors));
+            errors,
+            modelOptions));
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -1,9 +1,7 @@
 package io.rerankflow.inference;
 
-import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RerankException;
-import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -24,10 +23,14 @@ import org.slf4j.LoggerFactory;
  * bound is reached, which pushes back into Flink's async operator and from there to the source. A
  * request of more pairs than the bound waits for the whole bound. The threads are created by the
  * caller of the constructor, with its context class loader (a Flink job's user-code class loader,
- * which loaded the tokenizer's native library once, see {@link TokenizerLibrary}).
+ * which loaded the tokenizer's native library once, see {@link TokenizerLibrary}). Each thread runs
+ * on an {@link EngineLoop}: a tokenizer or callback failure fails its request; anything else (an
+ * {@link Error}) is reported by {@link #failure()}, never swallowed.
  */
 public final class EncodingStage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EncodingStage.class);
+
+  private static final long POLL_MILLIS = 50;
 
   /** Pairs waiting to be encoded before callers block. */
   public static final int DEFAULT_QUEUED_PAIRS = 4096;
@@ -64,7 +67,10 @@ public final class EncodingStage implements AutoCloseable {
     this.queuedPairs = new Semaphore(maxQueuedPairs);
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     for (int i = 0; i < threads; i++) {
-      Thread worker = new Thread(this::encodeLoop, threadName + "-" + i);
+      Thread worker =
+          new Thread(
+              new EngineLoop(() -> running, this::encodeNext, this::failStage),
+              threadName + "-" + i);
       worker.setContextClassLoader(loader);
       worker.setDaemon(true);
       workers.add(worker);
@@ -75,8 +81,9 @@ public final class EncodingStage implements AutoCloseable {
   /**
    * Queues a validated request for encoding, blocking while {@code maxQueuedPairs} pairs wait;
    * {@code done} receives exactly one output unless the returned {@link Submission} is withdrawn
-   * first (then its rows never reach the model). A request past its {@code deadline} is answered
-   * {@code timeout} by the engine without being encoded.
+   * first (then its rows never reach the model). A request past its {@code deadline}, or of a model
+   * the slot does not serve, is answered at once ({@code timeout}, {@code model_not_found}) without
+   * being encoded.
    *
    * @throws InterruptedException when interrupted while blocked (the task is being cancelled)
    * @throws IllegalStateException when an encoding thread died of an error: the task must fail
@@ -89,14 +96,19 @@ public final class EncodingStage implements AutoCloseable {
     }
     LoadedModel model = models.get(request.model());
     if (model == null || deadline.passed()) {
-      // The engine answers model_not_found or timeout at once, unencoded.
-      return engine.submit(request, deadline, done);
+      PendingRequest.deliver(
+          done,
+          PendingRequest.failed(
+              request,
+              model == null ? EngineFailures.notLoaded(request.model()) : EngineFailures.expired()),
+          request.id());
+      return Submission.ANSWERED;
     }
     int permits = Math.min(maxQueuedPairs, Math.max(1, request.passages().size()));
     queuedPairs.acquire(permits);
     if (!running) {
       queuedPairs.release(permits);
-      done.accept(closed(request));
+      PendingRequest.deliver(done, closed(request), request.id());
       return Submission.ANSWERED;
     }
     Job job = new Job(request, model, deadline, done, permits);
@@ -104,7 +116,7 @@ public final class EncodingStage implements AutoCloseable {
     // Closed meanwhile, after close() drained the queue: answer it here.
     if (!running && queue.remove(job)) {
       queuedPairs.release(permits);
-      done.accept(closed(request));
+      PendingRequest.deliver(done, closed(request), request.id());
       return Submission.ANSWERED;
     }
     return job;
@@ -115,58 +127,75 @@ public final class EncodingStage implements AutoCloseable {
     return Optional.ofNullable(fatal);
   }
 
-  private void encodeLoop() {
-    while (running) {
-      Job job;
-      try {
-        job = queue.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (!job.state.compareAndSet(Job.QUEUED, Job.ENCODING)) {
-        // Withdrawn while it waited; cancel() could not take it off the queue, so its pairs are
-        // released here.
-        queuedPairs.release(job.permits);
-        continue;
-      }
-      if (job.deadline.passed()) {
-        queuedPairs.release(job.permits);
-        job.handOver(engine.submit(job.request, job.deadline, job.done));
-        continue;
-      }
-      RerankOutput failed = null;
+  /**
+   * One turn of an encoding thread: the next request encoded and handed to the engine. What goes
+   * wrong with the request (its tokenizer, its callback) fails that request; anything else escapes
+   * to the thread's {@link EngineLoop} barrier, after the request in hand is answered.
+   */
+  private void encodeNext() throws InterruptedException {
+    Job job = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+    if (job == null) {
+      return;
+    }
+    if (!job.state.compareAndSet(Job.QUEUED, Job.ENCODING)) {
+      // Withdrawn while it waited; cancel() could not take it off the queue, so its pairs are
+      // released here.
+      queuedPairs.release(job.permits);
+      return;
+    }
+    boolean released = false;
+    try {
+      RerankOutput answer = null;
       EncodedRequest encoded = null;
-      try {
-        encoded = job.model.encoder().encode(job.request, listener);
-      } catch (RerankException e) {
-        failed = RerankOutput.failed(job.request.id(), job.request.model(), e.failure());
-      } catch (RuntimeException e) {
-        // The tokenizer failed on this request's texts: this request fails, the stage goes on.
-        LOG.error("tokenising request {} failed", job.request.id(), e);
-        failed =
-            RerankOutput.failed(
-                job.request.id(),
-                job.request.model(),
-                new RerankFailure(
-                    ErrorKind.BACKEND_FAILURE, "Tokenisation failed: " + e.getMessage()));
-      } catch (Error e) {
-        fatal = e;
-        queuedPairs.release(job.permits);
-        job.done.accept(closed(job.request));
-        throw e;
+      if (job.deadline.passed()) {
+        answer = PendingRequest.failed(job.request, EngineFailures.expired());
+      } else {
+        try {
+          encoded = job.model.encoder().encode(job.request, listener);
+        } catch (RerankException e) {
+          answer = PendingRequest.failed(job.request, e.failure());
+        } catch (RuntimeException e) {
+          // The tokenizer failed on this request's texts: this request fails, the stage goes on.
+          LOG.error("tokenizing request {} failed", job.request.id(), e);
+          answer = PendingRequest.failed(job.request, EngineFailures.tokenization(e));
+        }
       }
       queuedPairs.release(job.permits);
+      released = true;
       if (job.state.get() == Job.CANCELLED) {
-        continue;
+        return;
       }
-      if (failed != null) {
-        job.done.accept(failed);
+      if (answer != null) {
+        PendingRequest.deliver(job.done, answer, job.request.id());
       } else {
         // Blocks while the engine holds its bound of rows: the push-back reaches the caller
         // through this stage's own bound.
         job.handOver(engine.submit(encoded, job.deadline, job.done));
       }
+    } catch (Throwable t) {
+      if (!released) {
+        queuedPairs.release(job.permits);
+        if (job.state.compareAndSet(Job.ENCODING, Job.CANCELLED)) {
+          PendingRequest.deliver(job.done, closed(job.request), job.request.id());
+        }
+      }
+      throw t;
     }
+  }
+
+  /** What escaped an encoding thread's barrier: the stage has failed, and says so. */
+  private void failStage(Throwable cause) {
+    synchronized (this) {
+      if (fatal == null) {
+        fatal = cause;
+      } else {
+        fatal.addSuppressed(cause);
+      }
+    }
+    LOG.error(
+        "the encoding thread {} failed; the slot fails its task so that Flink restores it",
+        Thread.currentThread().getName(),
+        cause);
   }
 
   /** Pairs waiting to be encoded now. */
@@ -181,10 +210,18 @@ public final class EncodingStage implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    workers.forEach(Thread::interrupt);
+    Thread current = Thread.currentThread();
+    workers.forEach(
+        worker -> {
+          if (worker != current) {
+            worker.interrupt();
+          }
+        });
     boolean interrupted = false;
     for (Thread worker : workers) {
-      while (worker.isAlive()) {
+      // A callback on an encoding thread may close the stage: that thread cannot join itself, and
+      // it is in the callback, not in an encode.
+      while (worker != current && worker.isAlive()) {
         try {
           worker.join();
         } catch (InterruptedException e) {
@@ -197,7 +234,7 @@ public final class EncodingStage implements AutoCloseable {
     queue.drainTo(left);
     for (Job job : left) {
       queuedPairs.release(job.permits);
-      job.done.accept(closed(job.request));
+      PendingRequest.deliver(job.done, closed(job.request), job.request.id());
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -205,12 +242,7 @@ public final class EncodingStage implements AutoCloseable {
   }
 
   private static RerankOutput closed(RankingRequest request) {
-    return RerankOutput.failed(
-        request.id(),
-        request.model(),
-        new RerankFailure(
-            ErrorKind.BACKEND_FAILURE,
-            "The inference engine shut down before scoring this request"));
+    return PendingRequest.failed(request, EngineFailures.stopped(null));
   }
 
   /** A request in this stage; withdrawing it follows it into the engine once handed over. */

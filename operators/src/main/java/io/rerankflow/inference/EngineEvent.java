@@ -10,7 +10,6 @@ sealed interface EngineEvent {
   record Withdrawn(PendingRequest request) implements EngineEvent {}
 
   /** A batch came back from the inference thread: its outputs, or the exception it failed with. */
-  record Scored(
-      InferenceEngine.Dispatched batch, float[][] outputs, Exception failure, long inferenceNanos)
+  record Scored(Batcher.Batch batch, float[][] outputs, Exception failure, long inferenceNanos)
       implements EngineEvent {}
 }

@@ -1,6 +1,5 @@
 package io.rerankflow.inference;
 
-import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
@@ -123,12 +122,7 @@ final class PendingRequest {
   }
 
   RerankOutput expired() {
-    return failed(expiredFailure());
-  }
-
-  static RerankFailure expiredFailure() {
-    return new RerankFailure(
-        ErrorKind.TIMEOUT, "The request's deadline passed before it was scored");
+    return failed(EngineFailures.expired());
   }
 
   int passages() {

@@ -23,4 +23,19 @@ final class Uninterruptibly {
       Thread.currentThread().interrupt();
     }
   }
+
+  /** Waits for {@code latch}, however often this thread is interrupted meanwhile. */
+  static void await(java.util.concurrent.CountDownLatch latch) {
+    boolean interrupted = false;
+    while (latch.getCount() > 0) {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

@@ -2,7 +2,6 @@ package io.rerankflow.operators;
 
 import io.rerankflow.inference.EngineListener;
 import java.util.function.IntSupplier;
-import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MeterView;
@@ -14,25 +13,25 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * The engine's reports as Flink metrics, in the operator's group {@value #GROUP}; under a
  * Prometheus reporter they read e.g. {@code
  * flink_taskmanager_job_task_operator_rerankflow_pairs_scored}. Batch totals also go to
- * accumulators, for the end-of-run summary.
+ * accumulators, for the end-of-run summary. Every door registers the same ones.
  */
-final class EngineMetrics implements EngineListener {
-  static final String GROUP = "rerankflow";
-  static final String PAIRS_SCORED = "pairs_scored";
-  static final String PAIRS_SCORED_RATE = "pairs_scored_per_second";
-  static final String BATCH_ROWS = "batch_rows";
-  static final String BATCH_PADDING = "batch_padding_overhead_percent";
-  static final String QUEUE_WAIT = "queue_wait_ms";
-  static final String INFERENCE_TIME = "inference_ms";
-  static final String IN_FLIGHT = "requests_in_flight";
-  static final String QUEUED_ROWS = "rows_queued";
-  static final String BATCHES = "batches";
-  static final String ROWS = "rows_scored";
-  static final String REAL_TOKENS = "tokens_real";
-  static final String PADDED_TOKENS = "tokens_padded";
-  static final String INFERENCE_TOTAL = "inference_ms_total";
-  static final String CACHE_HITS = "passage_cache_hits";
-  static final String CACHE_MISSES = "passage_cache_misses";
+public final class EngineMetrics implements EngineListener {
+  public static final String GROUP = "rerankflow";
+  public static final String PAIRS_SCORED = "pairs_scored";
+  public static final String PAIRS_SCORED_RATE = "pairs_scored_per_second";
+  public static final String BATCH_ROWS = "batch_rows";
+  public static final String BATCH_PADDING = "batch_padding_overhead_percent";
+  public static final String QUEUE_WAIT = "queue_wait_ms";
+  public static final String INFERENCE_TIME = "inference_ms";
+  public static final String IN_FLIGHT = "requests_in_flight";
+  public static final String QUEUED_ROWS = "rows_queued";
+  public static final String BATCHES = "batches";
+  public static final String ROWS = "rows_scored";
+  public static final String REAL_TOKENS = "tokens_real";
+  public static final String PADDED_TOKENS = "tokens_padded";
+  public static final String INFERENCE_TOTAL = "inference_ms_total";
+  public static final String CACHE_HITS = "passage_cache_hits";
+  public static final String CACHE_MISSES = "passage_cache_misses";
 
   private static final int HISTOGRAM_WINDOW = 1024;
 
@@ -49,8 +48,14 @@ final class EngineMetrics implements EngineListener {
   private final Counter cacheHits;
   private final Counter cacheMisses;
 
-  EngineMetrics(RuntimeContext context, IntSupplier inFlight, IntSupplier queuedRows) {
-    MetricGroup group = context.getMetricGroup().addGroup(GROUP);
+  /**
+   * Registers the metrics in {@code operatorGroup}'s subgroup {@value #GROUP}.
+   *
+   * @param inFlight requests in the engine now
+   * @param queuedRows rows admitted to the engine now
+   */
+  public EngineMetrics(MetricGroup operatorGroup, IntSupplier inFlight, IntSupplier queuedRows) {
+    MetricGroup group = operatorGroup.addGroup(GROUP);
     pairsScored = group.counter(PAIRS_SCORED);
     group.meter(PAIRS_SCORED_RATE, new MeterView(pairsScored));
     batchRows = group.histogram(BATCH_ROWS, histogram());

@@ -2,13 +2,12 @@ package io.rerankflow.operators;
 
 import io.rerankflow.inference.Deadline;
 import io.rerankflow.inference.Device;
-import io.rerankflow.inference.EncodingStage;
 import io.rerankflow.inference.EngineSettings;
-import io.rerankflow.inference.InferenceEngine;
 import io.rerankflow.inference.LoadedModel;
 import io.rerankflow.inference.ModelDirectory;
-import io.rerankflow.inference.ModelLocator;
 import io.rerankflow.inference.SessionSettings;
+import io.rerankflow.inference.SlotEngine;
+import io.rerankflow.inference.SlotSettings;
 import io.rerankflow.inference.Submission;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.ParseResult;
@@ -16,11 +15,9 @@ import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RequestParser;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
-import io.rerankflow.schemas.ServedModels;
 import io.rerankflow.schemas.TransportHeaders;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -29,11 +26,11 @@ import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * The reranking operator: loads the models once per task slot, then validates each request and
- * hands it to the {@link EncodingStage}, which tokenises it on the slot's cores and enqueues it in
- * the engine; the task thread blocks only when the stage or the engine holds its bound. Every
- * request completes with exactly one output, a ranking or an error record; bad data never fails the
- * job. A request past the deadline the edge stamped ({@link TransportHeaders#DEADLINE}) or past the
+ * The reranking operator, a thin adapter over the slot's {@link SlotEngine}: validates each request
+ * and hands it to the slot engine, which tokenises it on the slot's cores and batches it with the
+ * rest; the task thread blocks only when the stage or the engine holds its bound. Every request
+ * completes with exactly one output, a ranking or an error record; bad data never fails the job. A
+ * request past the deadline the edge stamped ({@link TransportHeaders#DEADLINE}) or past the
  * operator's timeout leaves the stage or the engine unscored and is answered {@code timeout}. A
  * failed engine or encoding thread (an {@link Error}) fails the task, so that Flink restores it.
  */
@@ -43,8 +40,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   private final EngineSettings settings;
   private final boolean extensions;
 
-  private transient volatile InferenceEngine engine;
-  private transient volatile EncodingStage encoding;
+  private transient volatile SlotEngine slot;
   private transient RequestParser parser;
 
   /** Requests handed to the engine and not yet answered, by identity, to withdraw on timeout. */
@@ -66,36 +62,19 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   @Override
   public void open(OpenContext openContext) {
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    SessionSettings session =
-        settings.sessionSettings(
-            SlotCores.slotsSharingCores(getRuntimeContext()), subtask, Device.visibleGpus());
-    Map<String, LoadedModel> models = new LinkedHashMap<>();
-    ServedModels.Builder served = ServedModels.builder();
-    try {
-      for (String location : settings.modelLocations()) {
-        ModelDirectory dir = ModelLocator.resolve(location);
-        served.add(dir.spec().name(), dir.spec().aliases());
-        models.put(dir.spec().name(), load(dir, session));
-      }
-      parser = RequestParser.forPipeline(served.build()).withExtensions(extensions);
-    } catch (RuntimeException e) {
-      models.values().forEach(LoadedModel::close);
-      throw e;
-    }
+    SlotSettings slotSettings =
+        new SlotSettings(
+            settings,
+            subtask,
+            SlotCores.slotsSharingCores(getRuntimeContext()),
+            SlotCores.coresPerSlot(getRuntimeContext()),
+            Device.visibleGpus(),
+            "rerankflow-" + subtask);
     submissions = Collections.synchronizedMap(new IdentityHashMap<>());
     EngineMetrics metrics =
-        new EngineMetrics(getRuntimeContext(), this::inFlight, this::queuedRows);
-    engine =
-        new InferenceEngine(
-            models, settings.batching(), "rerankflow-inference-" + subtask, metrics);
-    encoding =
-        new EncodingStage(
-            models,
-            engine,
-            SlotCores.coresPerSlot(getRuntimeContext()),
-            EncodingStage.DEFAULT_QUEUED_PAIRS,
-            metrics,
-            "rerankflow-encoding-" + subtask);
+        new EngineMetrics(getRuntimeContext().getMetricGroup(), this::inFlight, this::queuedRows);
+    slot = SlotEngine.open(slotSettings, metrics, this::load);
+    parser = RequestParser.forPipeline(slot.served()).withExtensions(extensions);
   }
 
   /** Loads one model for this slot's engine. */
@@ -107,8 +86,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result)
       throws InterruptedException {
     // The callback may run while close() shuts the engine down, after the field is cleared.
-    InferenceEngine current = engine;
-    EncodingStage stage = encoding;
+    SlotEngine current = slot;
     failIfFailed(current);
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     if (!(parsed instanceof ParseResult.Accepted accepted)) {
@@ -124,12 +102,12 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
     InFlight entry = new InFlight();
     submissions.put(raw, entry);
     entry.submission =
-        stage.submit(
+        current.submit(
             accepted.request(),
             deadline,
             out -> {
               submissions.remove(raw, entry);
-              Optional<Throwable> failed = current.failure().or(stage::failure);
+              Optional<Throwable> failed = current.failure();
               if (failed.isPresent()) {
                 result.completeExceptionally(engineFailed(failed.get()));
               } else {
@@ -170,8 +148,8 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
    * A failed engine answers everything {@code backend_failure}; instead of writing those records
    * the task fails, so that Flink restores it from the last checkpoint with a fresh engine.
    */
-  private static void failIfFailed(InferenceEngine engine) {
-    Optional<Throwable> failed = engine.failure();
+  private static void failIfFailed(SlotEngine slot) {
+    Optional<Throwable> failed = slot.failure();
     if (failed.isPresent()) {
       throw engineFailed(failed.get());
     }
@@ -194,25 +172,21 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   }
 
   private int inFlight() {
-    InferenceEngine current = engine;
+    SlotEngine current = slot;
     return current == null ? 0 : current.inFlight();
   }
 
   private int queuedRows() {
-    InferenceEngine current = engine;
+    SlotEngine current = slot;
     return current == null ? 0 : current.queuedRows();
   }
 
   @Override
   public void close() {
-    // Encoding threads first: the engine closes the tokenizers they use.
-    if (encoding != null) {
-      encoding.close();
-      encoding = null;
-    }
-    if (engine != null) {
-      engine.close();
-      engine = null;
+    SlotEngine current = slot;
+    if (current != null) {
+      current.close();
+      slot = null;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.rerankflow.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RankingRequest;
@@ -18,14 +19,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The encoding stage: requests are tokenised on its own threads and scored as if encoded on the
- * caller's, the caller blocks once the queued pairs reach the bound, and a tokenizer failure fails
- * only its request.
+ * caller's, the caller blocks once the queued pairs reach the bound, a tokenizer or callback
+ * failure fails only its request, and an {@link Error} is reported rather than swallowed. Also the
+ * engine's close: once, and from any thread.
  */
 class EncodingStageTest {
   private static final String MODEL = "fake";
@@ -37,6 +40,7 @@ class EncodingStageTest {
   private final Set<String> encodingThreads = ConcurrentHashMap.newKeySet();
   private final Set<String> encodedIds = ConcurrentHashMap.newKeySet();
   private final CountDownLatch encoderGate = new CountDownLatch(1);
+  private final AtomicInteger modelCloses = new AtomicInteger();
   private volatile boolean gated;
 
   @AfterEach
@@ -122,6 +126,87 @@ class EncodingStageTest {
     assertThat(out.get("bad").failure().message()).contains("tokenizer exploded on 'boom'");
     assertThat(out.get("good").isError()).isFalse();
     assertThat(out.get("good").logits).hasSize(1);
+  }
+
+  @Test
+  void aCallbackThatThrowsFailsOnlyItsOwnRequestAndTheEncodingThreadGoesOn() throws Exception {
+    Map<String, LoadedModel> models = models();
+    EncodingStage stage = stage(models, engine(models), 1, 64);
+    LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
+
+    // Answered on the one encoding thread (its tokenizer fails), by a callback that throws.
+    stage.submit(
+        request("bad", "boom", List.of("two roads")),
+        Deadline.NONE,
+        out -> {
+          outputs.add(out);
+          throw new IllegalStateException("the caller's callback is broken");
+        });
+    stage.submit(request("next", "which way", List.of("two roads")), Deadline.NONE, outputs::add);
+
+    Map<String, RerankOutput> out = collect(outputs, 2);
+    assertThat(out.get("bad").failure().kind()).isEqualTo(ErrorKind.BACKEND_FAILURE);
+    assertThat(out.get("next").isError()).as("the same thread encoded the next request").isFalse();
+    assertThat(stage.failure()).isEmpty();
+  }
+
+  @Test
+  void anErrorOnAnEncodingThreadAnswersItsRequestAndIsReportedNotSwallowed() throws Exception {
+    Map<String, LoadedModel> models = models();
+    EncodingStage stage = stage(models, engine(models), 1, 64);
+    LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
+
+    stage.submit(request("fatal", "fatal", List.of("two roads")), Deadline.NONE, outputs::add);
+
+    RerankOutput answer = collect(outputs, 1).get("fatal");
+    assertThat(answer.failure().kind()).isEqualTo(ErrorKind.BACKEND_FAILURE);
+    // close() joins the thread, which reports the Error at its barrier before it ends.
+    stage.close();
+    assertThat(stage.failure())
+        .hasValueSatisfying(
+            cause -> assertThat(cause).hasMessage("the tokenizer's native code is broken"));
+    assertThatThrownBy(
+            () ->
+                stage.submit(
+                    request("later", "which way", List.of("wood")), Deadline.NONE, outputs::add))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("an encoding thread died");
+  }
+
+  @Test
+  void theEngineClosesItsModelsOnceHoweverOftenItIsClosed() {
+    InferenceEngine engine = engine(models());
+
+    engine.close();
+    engine.close();
+
+    assertThat(modelCloses).hasValue(1);
+  }
+
+  @Test
+  void aCallbackOnTheBatchingThreadMayCloseTheEngine() throws Exception {
+    Map<String, LoadedModel> models = models();
+    InferenceEngine engine = engine(models);
+    EncodingStage stage = stage(models, engine, 1, 64);
+    CountDownLatch closedFromCallback = new CountDownLatch(1);
+    List<String> callbackThreads = new ArrayList<>();
+
+    stage.submit(
+        request("closer", "which way", List.of("two roads")),
+        Deadline.NONE,
+        out -> {
+          callbackThreads.add(Thread.currentThread().getName());
+          engine.close();
+          closedFromCallback.countDown();
+        });
+
+    assertThat(closedFromCallback.await(LIVENESS_SECONDS, TimeUnit.SECONDS))
+        .as("close() from the batching thread returned")
+        .isTrue();
+    assertThat(callbackThreads).containsExactly("eng-batcher");
+    // A later close() waits for the first to finish: the models are closed, once.
+    engine.close();
+    assertThat(modelCloses).hasValue(1);
   }
 
   @Test
@@ -246,6 +331,9 @@ class EncodingStageTest {
             if (request.query().equals("boom")) {
               throw new IllegalStateException("tokenizer exploded on 'boom'");
             }
+            if (request.query().equals("fatal")) {
+              throw new AssertionError("the tokenizer's native code is broken");
+            }
             return real.encode(request);
           }
 
@@ -290,7 +378,9 @@ class EncodingStageTest {
           }
 
           @Override
-          public void close() {}
+          public void close() {
+            modelCloses.incrementAndGet();
+          }
         };
     return Map.of(MODEL, new LoadedModel(spec, watched, model));
   }

@@ -81,7 +81,7 @@ class InferenceEnginePipelineTest {
     List<RerankOutput> outputs = new CopyOnWriteArrayList<>();
     try (InferenceEngine engine = engine(fake, new BatchingSettings(10_000, 64))) {
       engine.submit(request("a", "x", "y"), outputs::add);
-      fake.firstRunStarted.await(10, TimeUnit.SECONDS);
+      assertThat(fake.firstRunStarted.await(60, TimeUnit.SECONDS)).isTrue();
       engine.submit(request("b", "x", "z"), outputs::add);
       engine.submit(request("c", "z", "w", "x", "w"), outputs::add);
       release.countDown();
@@ -107,7 +107,7 @@ class InferenceEnginePipelineTest {
           request(id, "a" + r, "b" + r, "c" + r),
           out -> completions.computeIfAbsent(out.id, k -> new AtomicInteger()).incrementAndGet());
     }
-    fake.firstRunStarted.await(10, TimeUnit.SECONDS);
+    assertThat(fake.firstRunStarted.await(60, TimeUnit.SECONDS)).isTrue();
     Thread closer = new Thread(engine::close);
     closer.start();
     closer.join(300);

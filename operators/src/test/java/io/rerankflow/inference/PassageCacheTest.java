@@ -83,14 +83,17 @@ class PassageCacheTest {
           encodes.incrementAndGet();
           return idsOf(text);
         };
-    ExecutorService threads = Executors.newFixedThreadPool(2);
+    ExecutorService threads = Executors.newFixedThreadPool(1);
+    FutureTask<PassageCache.Lookup> waiter =
+        new FutureTask<>(() -> cache.lookup(List.of("bad day"), working));
+    Thread waiterThread = new Thread(waiter, "waiter");
     try {
       Future<PassageCache.Lookup> failed =
           threads.submit(() -> cache.lookup(List.of("bad day"), failing));
       assertThat(encoding.await(10, TimeUnit.SECONDS)).isTrue();
-      Future<PassageCache.Lookup> waiter =
-          threads.submit(() -> cache.lookup(List.of("bad day"), working));
-      Thread.sleep(50);
+      waiterThread.start();
+      // The waiter is parked on the failing thread's entry before that encode fails.
+      awaitParked(waiterThread);
       release.countDown();
 
       assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS))
@@ -101,11 +104,22 @@ class PassageCacheTest {
       assertThat(cache.lookup(List.of("bad day"), working).ids()[0])
           .containsExactly(idsOf("bad day"));
       assertThat(cache.lookup(List.of("bad day"), working).hits()).isEqualTo(1);
-      assertThat(encodes.get()).isBetween(1, 2);
+      assertThat(encodes.get()).as("the waiter, for itself, then the next lookup").isEqualTo(2);
     } finally {
       release.countDown();
       threads.shutdownNow();
     }
+  }
+
+  /** Waits (bounded) until {@code thread} is parked, i.e. blocked waiting for another's work. */
+  private static void awaitParked(Thread thread) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (thread.getState() != Thread.State.WAITING
+        && thread.getState() != Thread.State.TIMED_WAITING
+        && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(thread.getState()).isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING);
   }
 
   private static void await(CountDownLatch latch) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -81,6 +82,15 @@ public final class RequestParser implements Serializable {
       return reject(origin.fallbackId(), null, ErrorKind.MALFORMED_JSON, read.malformed());
     }
     return validate(read.root(), origin);
+  }
+
+  /**
+   * Validates a request that is already a JSON object (the SQL door builds one from each row), by
+   * the same rules as {@link #parse(byte[], RecordOrigin)} after its bytes are read; never throws
+   * for bad input.
+   */
+  public ParseResult parseObject(ObjectNode body, RecordOrigin origin) {
+    return validate(body, origin);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.rerankflow.sql;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,7 +20,6 @@ import org.apache.flink.table.data.StringData;
  */
 final class NimRows implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final ModelColumns columns;
@@ -40,8 +38,11 @@ final class NimRows implements Serializable {
     this.topN = topN;
   }
 
-  /** The NIM request body for an input row of (query, passages); SQL NULLs become JSON nulls. */
-  byte[] requestBody(RowData row) {
+  /**
+   * The NIM request body for an input row of (query, passages), as a JSON tree that the parser
+   * validates without a round trip through bytes; SQL NULLs become JSON nulls.
+   */
+  ObjectNode requestBody(RowData row) {
     ObjectNode body = NODES.objectNode();
     body.put("model", model);
     if (row.isNullAt(0)) {
@@ -74,11 +75,7 @@ final class NimRows implements Serializable {
     if (topN > 0) {
       body.put("top_n", topN);
     }
-    try {
-      return MAPPER.writeValueAsBytes(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree always serialises", e);
-    }
+    return body;
   }
 
   private static com.fasterxml.jackson.databind.JsonNode text(StringData value) {

@@ -35,14 +35,24 @@ public final class RerankModelOptions {
   public static final ConfigOption<Integer> MAX_BATCH_TOKENS =
       ConfigOptions.key("max-batch-tokens")
           .intType()
-          .defaultValue(BatchingSettings.DEFAULTS.maxBatchTokens())
-          .withDescription("Padded-token budget of one batch (longest row x rows).");
+          .noDefaultValue()
+          .withDescription(
+              "Padded-token budget of one batch (longest row x rows). Default: "
+                  + BatchingSettings.DEFAULTS.maxBatchTokens()
+                  + " on the CPU, "
+                  + BatchingSettings.GPU_DEFAULTS.maxBatchTokens()
+                  + " with 'device' = 'cuda'.");
 
   public static final ConfigOption<Integer> MAX_BATCH_SIZE =
       ConfigOptions.key("max-batch-size")
           .intType()
-          .defaultValue(BatchingSettings.DEFAULTS.maxBatchSize())
-          .withDescription("Most rows in one batch.");
+          .noDefaultValue()
+          .withDescription(
+              "Most rows in one batch. Default: "
+                  + BatchingSettings.DEFAULTS.maxBatchSize()
+                  + " on the CPU, "
+                  + BatchingSettings.GPU_DEFAULTS.maxBatchSize()
+                  + " with 'device' = 'cuda'.");
 
   public static final ConfigOption<Duration> TIMEOUT =
       ConfigOptions.key("timeout")

@@ -53,12 +53,17 @@ public final class RerankModelProviderFactory implements ModelProviderFactory {
     return create(
         context.getObjectIdentifier().asSummaryString(),
         context.getCatalogModel(),
-        helper.getOptions());
+        helper.getOptions(),
+        context.getConfiguration());
   }
 
-  /** Checks a model's columns and option values; the one place they are checked. */
+  /**
+   * Checks a model's columns and option values; the one place they are checked.
+   *
+   * @param session the session's configuration ({@code SET}), for Flink's async defaults
+   */
   static RerankModelProvider create(
-      String name, ResolvedCatalogModel model, ReadableConfig options) {
+      String name, ResolvedCatalogModel model, ReadableConfig options, ReadableConfig session) {
     String where = "model " + name + ": ";
     try {
       ModelColumns columns =
@@ -70,8 +75,19 @@ public final class RerankModelProviderFactory implements ModelProviderFactory {
       } catch (RuntimeException e) {
         throw new ValidationException("'model' = '" + location + "': " + e.getMessage(), e);
       }
-      int maxBatchTokens = options.get(RerankModelOptions.MAX_BATCH_TOKENS);
-      int maxBatchSize = options.get(RerankModelOptions.MAX_BATCH_SIZE);
+      Device device;
+      try {
+        device = Device.parse(options.get(RerankModelOptions.DEVICE));
+      } catch (IllegalArgumentException e) {
+        throw new ValidationException("'device': " + e.getMessage(), e);
+      }
+      BatchingSettings defaults = BatchingSettings.defaults(device);
+      int maxBatchTokens =
+          options
+              .getOptional(RerankModelOptions.MAX_BATCH_TOKENS)
+              .orElse(defaults.maxBatchTokens());
+      int maxBatchSize =
+          options.getOptional(RerankModelOptions.MAX_BATCH_SIZE).orElse(defaults.maxBatchSize());
       int topN = options.get(RerankModelOptions.TOP_N);
       require(maxBatchTokens >= 1, "'max-batch-tokens' must be at least 1");
       require(maxBatchSize >= 1, "'max-batch-size' must be at least 1");
@@ -80,18 +96,16 @@ public final class RerankModelProviderFactory implements ModelProviderFactory {
       require(
           timeout == null || (!timeout.isNegative() && !timeout.isZero()),
           "'timeout' must be positive, e.g. '10 min'");
-      Device device;
-      try {
-        device = Device.parse(options.get(RerankModelOptions.DEVICE));
-      } catch (IllegalArgumentException e) {
-        throw new ValidationException("'device': " + e.getMessage(), e);
-      }
       Truncate truncate = options.get(RerankModelOptions.TRUNCATE);
       EngineSettings settings =
           new EngineSettings(
               List.of(location), device, 0, new BatchingSettings(maxBatchTokens, maxBatchSize));
       return new RerankModelProvider(
-          settings, new NimRows(columns, servedName, truncate, topN), topN > 0, timeout);
+          settings,
+          new NimRows(columns, servedName, truncate, topN),
+          topN > 0,
+          timeout,
+          FlinkAsyncSettings.of(session));
     } catch (ValidationException e) {
       throw new ValidationException(
           where + e.getMessage(), e.getCause() == null ? e : e.getCause());

@@ -1,42 +1,37 @@
 package io.rerankflow.sql;
 
-import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EngineListener;
 import io.rerankflow.inference.EngineSettings;
-import io.rerankflow.inference.InferenceEngine;
-import io.rerankflow.inference.LoadedModel;
-import io.rerankflow.inference.ModelDirectory;
-import io.rerankflow.inference.ModelLocator;
-import io.rerankflow.inference.SessionSettings;
-import io.rerankflow.schemas.ServedModels;
+import io.rerankflow.inference.SlotEngine;
+import io.rerankflow.inference.SlotSettings;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * One inference engine per slot and settings, shared by every {@code ML_PREDICT} over the same
+ * One {@link SlotEngine} per slot and settings, shared by every {@code ML_PREDICT} over the same
  * model in this class loader, so pairs from all their rows fill the same batches. Reference
- * counted: the last function to close closes the engine.
+ * counted: the last function to close closes the slot engine. Its metrics are registered by the
+ * function that opened it, in that operator's group.
  */
 final class SharedEngines {
   private SharedEngines() {}
 
-  /** Which engine: the settings, and the slot (subtask index) it serves. */
+  /** Which slot engine: the settings, and the slot (subtask index) it serves. */
   private record Key(EngineSettings settings, int subtask) {}
 
   private static final class Entry {
-    final InferenceEngine engine;
-    final ServedModels served;
+    final SlotEngine slot;
     int references;
 
-    Entry(InferenceEngine engine, ServedModels served) {
-      this.engine = engine;
-      this.served = served;
+    Entry(SlotEngine slot) {
+      this.slot = slot;
     }
   }
 
   private static final Map<Key, Entry> ENGINES = new HashMap<>();
 
-  /** A function's hold on a shared engine; closing it releases the hold once. */
+  /** A function's hold on a shared slot engine; closing it releases the hold once. */
   static final class Lease implements AutoCloseable {
     private final Key key;
     private final Entry entry;
@@ -47,12 +42,8 @@ final class SharedEngines {
       this.entry = entry;
     }
 
-    InferenceEngine engine() {
-      return entry.engine;
-    }
-
-    ServedModels served() {
-      return entry.served;
+    SlotEngine slot() {
+      return entry.slot;
     }
 
     @Override
@@ -64,23 +55,23 @@ final class SharedEngines {
         closed = true;
         if (--entry.references == 0) {
           ENGINES.remove(key);
-          entry.engine.close();
+          entry.slot.close();
         }
       }
     }
   }
 
   /**
-   * The engine of slot {@code subtask} for {@code settings}, loading its models the first time.
+   * The slot engine of {@code settings}, opening it the first time.
    *
-   * @param slots parallel subtasks sharing this machine's cores
+   * @param metrics the listener for a slot engine opened now (not called when one is open)
    */
-  static Lease acquire(EngineSettings settings, int subtask, int slots) {
-    Key key = new Key(settings, subtask);
+  static Lease acquire(SlotSettings settings, Supplier<EngineListener> metrics) {
+    Key key = new Key(settings.engine(), settings.subtask());
     synchronized (ENGINES) {
       Entry entry = ENGINES.get(key);
       if (entry == null) {
-        entry = load(settings, subtask, slots);
+        entry = new Entry(SlotEngine.open(settings, metrics.get()));
         ENGINES.put(key, entry);
       }
       entry.references++;
@@ -88,33 +79,10 @@ final class SharedEngines {
     }
   }
 
-  /** Engines open now (for tests: every function released its hold). */
+  /** Slot engines open now (for tests: every function released its hold). */
   static int open() {
     synchronized (ENGINES) {
       return ENGINES.size();
-    }
-  }
-
-  private static Entry load(EngineSettings settings, int subtask, int slots) {
-    SessionSettings session =
-        settings.sessionSettings(
-            Math.min(slots, Runtime.getRuntime().availableProcessors()),
-            subtask,
-            Device.visibleGpus());
-    Map<String, LoadedModel> models = new LinkedHashMap<>();
-    ServedModels.Builder served = ServedModels.builder();
-    try {
-      for (String location : settings.modelLocations()) {
-        ModelDirectory dir = ModelLocator.resolve(location);
-        served.add(dir.spec().name(), dir.spec().aliases());
-        models.put(dir.spec().name(), LoadedModel.load(dir, session));
-      }
-      ServedModels names = served.build();
-      return new Entry(
-          new InferenceEngine(models, settings.batching(), "rerankflow-sql-" + subtask), names);
-    } catch (RuntimeException e) {
-      models.values().forEach(LoadedModel::close);
-      throw e;
     }
   }
 }

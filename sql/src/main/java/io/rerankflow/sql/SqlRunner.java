@@ -13,6 +13,7 @@ import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.api.config.ExecutionConfigOptions;
 import org.apache.flink.table.api.internal.ModelImpl;
 import org.apache.flink.table.catalog.ContextResolvedModel;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -78,9 +79,11 @@ public final class SqlRunner {
         default -> usage("unknown argument " + args[i] + " (try scripts/sql --help)");
       }
     }
-    SqlRunner runner =
-        new SqlRunner(
-            TableEnvironment.create(EnvironmentSettings.inStreamingMode()), System.out, System.err);
+    TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    // Flink's default of 10 rows in flight per slot cannot fill a batch; a SET overrides this.
+    tEnv.getConfig()
+        .set(ExecutionConfigOptions.TABLE_EXEC_ASYNC_ML_PREDICT_MAX_CONCURRENT_OPERATIONS, 256);
+    SqlRunner runner = new SqlRunner(tEnv, System.out, System.err);
     boolean ok;
     if (file != null) {
       if (!Files.isRegularFile(file)) {

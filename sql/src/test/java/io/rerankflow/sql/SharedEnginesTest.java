@@ -3,8 +3,11 @@ package io.rerankflow.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rerankflow.inference.BatchingSettings;
+import io.rerankflow.inference.Deadline;
 import io.rerankflow.inference.Device;
+import io.rerankflow.inference.EngineListener;
 import io.rerankflow.inference.EngineSettings;
+import io.rerankflow.inference.SlotSettings;
 import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.schemas.Truncate;
@@ -25,20 +28,27 @@ class SharedEnginesTest {
             Device.CPU,
             1,
             BatchingSettings.DEFAULTS);
-    SharedEngines.Lease first = SharedEngines.acquire(settings, 0, 2);
-    SharedEngines.Lease second = SharedEngines.acquire(settings, 0, 2);
-    SharedEngines.Lease otherSlot = SharedEngines.acquire(settings, 1, 2);
-    assertThat(second.engine()).isSameAs(first.engine());
-    assertThat(otherSlot.engine()).isNotSameAs(first.engine());
+    SharedEngines.Lease first = SharedEngines.acquire(slot(settings, 0), () -> EngineListener.NONE);
+    SharedEngines.Lease second =
+        SharedEngines.acquire(
+            slot(settings, 0),
+            () -> {
+              throw new AssertionError("a second function of the slot opens no engine");
+            });
+    SharedEngines.Lease otherSlot =
+        SharedEngines.acquire(slot(settings, 1), () -> EngineListener.NONE);
+    assertThat(second.slot()).isSameAs(first.slot());
+    assertThat(otherSlot.slot()).isNotSameAs(first.slot());
     assertThat(SharedEngines.open()).isEqualTo(2);
 
     first.close();
     first.close(); // a second close of the same lease releases nothing more
     CompletableFuture<RerankOutput> scored = new CompletableFuture<>();
     second
-        .engine()
+        .slot()
         .submit(
             new RankingRequest("r", "tiny", "the road", List.of("two roads", "wood"), Truncate.END),
+            Deadline.NONE,
             scored::complete);
     assertThat(scored.get(60, TimeUnit.SECONDS).isError())
         .as("the engine still serves the remaining holder")
@@ -47,5 +57,9 @@ class SharedEnginesTest {
     second.close();
     otherSlot.close();
     assertThat(SharedEngines.open()).isZero();
+  }
+
+  private static SlotSettings slot(EngineSettings settings, int subtask) {
+    return new SlotSettings(settings, subtask, 2, 1, 0, "shared-engines-test-" + subtask);
   }
 }
