@@ -44,7 +44,7 @@ public final class EdgeCommand implements Callable<Integer> {
     System.out.println(
         "Edge "
             + options.instanceId
-            + " on http://"
+            + (edge.tls() ? " on https://" : " on http://")
             + options.host
             + ":"
             + edge.port()

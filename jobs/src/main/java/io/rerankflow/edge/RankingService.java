@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,12 @@ final class RankingService {
    * to the Kafka producer happen on the calling thread, so call it off the event loop.
    */
   CompletableFuture<RankingAnswer> rank(byte[] body, long arrivalNanos, long arrivalMillis) {
+    return rank(body, arrivalNanos, arrivalMillis, pairs -> {});
+  }
+
+  /** As above; {@code admittedPairs} learns the pairs of a request once admission takes it. */
+  CompletableFuture<RankingAnswer> rank(
+      byte[] body, long arrivalNanos, long arrivalMillis, IntConsumer admittedPairs) {
     ParseResult parsed = validator.parse(body);
     if (parsed instanceof ParseResult.Rejected rejected) {
       return done(RankingAnswer.failed(rejected.failure()));
@@ -78,6 +85,7 @@ final class RankingService {
                       + " s"),
               decision.retryAfterSeconds()));
     }
+    admittedPairs.accept(pairs);
     inFlight.incrementAndGet();
     try {
       return admitted(request, pairs, budgetNanos, arrivalMillis + timeout.toMillis());
