@@ -1,5 +1,6 @@
 package io.rerankflow.edge;
 
+import io.rerankflow.jobs.KafkaCredentials;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -70,6 +71,7 @@ public final class EdgeServer implements AutoCloseable {
     Properties client = new Properties();
     client.putAll(options.kafkaProperties);
     client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers);
+    KafkaCredentials.check(options.bootstrapServers, client);
     Properties producer = producerProperties(client, options.maxBodySize);
     int publishLimit =
         Integer.parseInt(producer.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))

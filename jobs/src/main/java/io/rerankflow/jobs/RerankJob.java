@@ -98,6 +98,7 @@ public final class RerankJob implements Callable<Integer> {
   public void buildFromOptions(StreamExecutionEnvironment env) {
     KafkaOptions kafka = options.kafka();
     if (streaming()) {
+      KafkaCredentials.check(kafka.bootstrapServers(), kafka.clientProperties());
       env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
       env.enableCheckpointing(
           kafka.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
