@@ -1,6 +1,7 @@
 package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -176,9 +177,9 @@ class EdgeSecurityITCase {
     assertThat(firstRecordType(clientHello(0x0303)))
         .as("control: a TLS 1.2 ClientHello gets a handshake record (ServerHello)")
         .isEqualTo(22);
-    int tls11 = firstRecordType(clientHello(0x0302));
-    assertThat(tls11).as("TLS 1.1: an alert or the connection closed, never a ServerHello");
-    assertThat(tls11).isIn(21, -1);
+    assertThat(firstRecordType(clientHello(0x0302)))
+        .as("TLS 1.1: an alert or the connection closed, never a ServerHello")
+        .isIn(21, -1);
 
     byte[] plain =
         "GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.UTF_8);
@@ -266,6 +267,28 @@ class EdgeSecurityITCase {
 
   @Test
   @Order(6)
+  void anEdgeWhoseKeyIsNotTheCertificatesDoesNotStartAndSaysSo() throws Exception {
+    Path cert = dir.resolve("mismatch-cert.pem");
+    Path key = dir.resolve("mismatch-key.pem");
+    Files.write(cert, ca.server("edge-mismatch-a").chainPem());
+    Files.write(key, ca.server("edge-mismatch-b").keyPem());
+    String[] args = {
+      "--port", "0",
+      "--bootstrap-servers", KAFKA.broker().bootstrapServers(),
+      "--requests-topic", REQUESTS,
+      "--results-topic", RESULTS,
+      "--model", KAFKA.tiny().modelDir().toString(),
+      "--tls-cert", cert.toString(),
+      "--tls-key", key.toString()
+    };
+
+    assertThatThrownBy(() -> EdgeServer.start(CommandLine.populateCommand(new EdgeOptions(), args)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--tls-key is not the key of the first certificate in --tls-cert");
+  }
+
+  @Test
+  @Order(7)
   void noKeyAppearsInLogsMetricsOrErrorBodies() throws Exception {
     String metrics = get("/v1/metrics", null).body();
     String unauthorised = rank(GeneratedRequest.generated("x", 1).json(false), ALICE + "!").body();
