@@ -56,13 +56,9 @@ final class RankingService {
   /**
    * Ranks one HTTP body that arrived at {@code arrivalNanos} ({@link System#nanoTime()}) and {@code
    * arrivalMillis} (epoch). Parsing, tokenising under {@code truncate: NONE} and handing the record
-   * to the Kafka producer happen on the calling thread, so call it off the event loop.
+   * to the Kafka producer happen on the calling thread, so call it off the event loop. {@code
+   * admittedPairs} learns the request's pairs once admission takes it (the key's quota pays them).
    */
-  CompletableFuture<RankingAnswer> rank(byte[] body, long arrivalNanos, long arrivalMillis) {
-    return rank(body, arrivalNanos, arrivalMillis, pairs -> {});
-  }
-
-  /** As above; {@code admittedPairs} learns the pairs of a request once admission takes it. */
   CompletableFuture<RankingAnswer> rank(
       byte[] body, long arrivalNanos, long arrivalMillis, IntConsumer admittedPairs) {
     ParseResult parsed = validator.parse(body);
