@@ -2,30 +2,31 @@ package io.rerankflow.edge;
 
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RerankFailure;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.util.function.Supplier;
 
 /**
- * The optional API key: {@code Authorization: Bearer <key>}, or the key itself in a configured
- * header. Hand-rolled on purpose: Vert.x's {@code APIKeyHandler} and {@code BearerAuthHandler} need
- * an authentication provider, which for one static key is more code than this comparison.
+ * The API key check: {@code Authorization: Bearer <key>}, or the key itself in a configured header,
+ * against the keys in force now ({@link ApiKeys}, re-read by {@link ApiKeyFile}). Hand-rolled on
+ * purpose: Vert.x's {@code APIKeyHandler} needs an authentication provider, which for a set of
+ * hashed keys with names and quotas is more code than this lookup.
  */
 final class ApiKeyCheck {
   private static final String AUTHORIZATION = "authorization";
   private static final String BEARER = "Bearer ";
 
-  private final byte[] key;
+  private final Supplier<ApiKeys> keys;
   private final String header;
 
-  ApiKeyCheck(String key, String header) {
-    this.key = key.getBytes(StandardCharsets.UTF_8);
+  ApiKeyCheck(Supplier<ApiKeys> keys, String header) {
+    this.keys = keys;
     this.header = header;
   }
 
-  /**
-   * The 401 failure for a request whose header value is {@code presented}, or null when it passes.
-   */
-  RerankFailure check(String presented) {
+  /** The key a request presented, or why it is refused (401); exactly one is non-null. */
+  record Outcome(ApiKeys.Key key, RerankFailure failure) {}
+
+  /** Checks a request whose header value is {@code presented} (null when absent). */
+  Outcome check(String presented) {
     String given = presented;
     if (given != null && header.equalsIgnoreCase(AUTHORIZATION)) {
       given =
@@ -33,15 +34,17 @@ final class ApiKeyCheck {
               ? given.substring(BEARER.length()).strip()
               : null;
     }
-    // Constant-time, so response timing does not leak how much of a guess was right.
-    if (given != null && MessageDigest.isEqual(key, given.getBytes(StandardCharsets.UTF_8))) {
-      return null;
+    ApiKeys.Key key = given == null ? null : keys.get().find(given);
+    if (key != null) {
+      return new Outcome(key, null);
     }
-    return new RerankFailure(
-        ErrorKind.UNAUTHORIZED,
-        header.equalsIgnoreCase(AUTHORIZATION)
-            ? "Missing or invalid API key: send 'Authorization: Bearer <key>'"
-            : "Missing or invalid API key: send it in the '" + header + "' header");
+    return new Outcome(
+        null,
+        new RerankFailure(
+            ErrorKind.UNAUTHORIZED,
+            header.equalsIgnoreCase(AUTHORIZATION)
+                ? "Missing or invalid API key: send 'Authorization: Bearer <key>'"
+                : "Missing or invalid API key: send it in the '" + header + "' header"));
   }
 
   String header() {

@@ -25,7 +25,7 @@ public final class EdgeCommand implements Callable<Integer> {
   }
 
   /** The command line with the project's one-line error handling ({@link CommandLineErrors}). */
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     return CommandLineErrors.install(new CommandLine(new EdgeCommand()));
   }
 
@@ -44,7 +44,7 @@ public final class EdgeCommand implements Callable<Integer> {
     System.out.println(
         "Edge "
             + options.instanceId
-            + " on http://"
+            + (edge.tls() ? " on https://" : " on http://")
             + options.host
             + ":"
             + edge.port()

@@ -50,6 +50,16 @@ final class EdgeMetrics {
         .record(Duration.ofNanos(nanos));
   }
 
+  /** One ranking answered for the API key named {@code key} (never the key itself). */
+  void keyAnswered(String key, int status) {
+    Counter.builder("rerankflow.edge.key.requests")
+        .description("Ranking requests answered, by API key name and HTTP status")
+        .tag("key", key)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .increment();
+  }
+
   void pipelineTook(long millis) {
     pipeline.record(Duration.ofMillis(millis));
   }

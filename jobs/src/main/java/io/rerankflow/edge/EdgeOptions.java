@@ -3,6 +3,7 @@ package io.rerankflow.edge;
 import static io.rerankflow.jobs.OptionChecks.require;
 
 import io.rerankflow.jobs.DurationConverter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ public final class EdgeOptions {
       names = "--host",
       defaultValue = "127.0.0.1",
       description =
-          "Address to listen on (TLS belongs to a proxy in front). Default: ${DEFAULT-VALUE}.")
+          "Address to listen on (plain HTTP unless --tls-cert is given). Default:"
+              + " ${DEFAULT-VALUE}.")
   String host;
 
   @Option(
@@ -127,9 +129,40 @@ public final class EdgeOptions {
       names = "--api-key",
       defaultValue = "${env:RERANKFLOW_API_KEY}",
       description =
-          "Require this key on /v1/ranking and /v1/models (401 without it). Default:"
-              + " $RERANKFLOW_API_KEY, none when unset.")
+          "Require this key on /v1/ranking and /v1/models (401 without it); one key named"
+              + " 'default' without a quota. Default: $RERANKFLOW_API_KEY, none when unset.")
   String apiKey;
+
+  @Option(
+      names = "--api-keys",
+      description =
+          "Require one of the keys in this file (one a line: NAME KEY [PAIRS_PER_SECOND],"
+              + " KEY may be sha256:HEX; # comments). Re-read within 5 s of a change; a malformed"
+              + " line is logged with its number and the previous keys stay in force.")
+  Path apiKeys;
+
+  @Option(
+      names = "--metrics-need-key",
+      description = "Require the key on GET /v1/metrics too (it shows key names and load).")
+  boolean metricsNeedKey;
+
+  @Option(
+      names = "--health-needs-key",
+      description =
+          "Require the key on /v1/health/live and /v1/health/ready too (probes then need one).")
+  boolean healthNeedsKey;
+
+  @Option(
+      names = "--tls-cert",
+      description =
+          "Serve HTTPS (TLS 1.2 and 1.3, HTTP/2 by ALPN) with this PEM certificate chain;"
+              + " needs --tls-key. Both are re-read when they change.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      description = "The unencrypted PKCS#8 PEM private key of --tls-cert.")
+  Path tlsKey;
 
   @Option(
       names = "--api-key-header",
@@ -164,5 +197,13 @@ public final class EdgeOptions {
         "--instance-id must be non-empty and without '/'");
     require(apiKey == null || !apiKey.isBlank(), "--api-key must not be blank");
     require(!apiKeyHeader.isBlank(), "--api-key-header must not be blank");
+    require(
+        apiKey == null || apiKeys == null,
+        "give --api-key or --api-keys, not both (is RERANKFLOW_API_KEY set?)");
+    require(
+        (apiKey != null || apiKeys != null) || (!metricsNeedKey && !healthNeedsKey),
+        "--metrics-need-key and --health-needs-key need --api-key or --api-keys");
+    require(
+        (tlsCert == null) == (tlsKey == null), "--tls-cert and --tls-key go together: give both");
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,7 @@ final class EdgeRoutes {
   private final RequestPublisher publisher;
   private final ReplyListener replies;
   private final EdgeMetrics metrics;
-  private final ApiKeyCheck apiKey;
+  private final KeyAccess keys;
   private final NimServiceRoutes service;
   private final byte[] openApi;
 
@@ -54,7 +55,8 @@ final class EdgeRoutes {
       ReplyListener replies,
       EdgeMetrics metrics,
       NimServiceRoutes service,
-      byte[] openApi) {
+      byte[] openApi,
+      KeyAccess keys) {
     this.vertx = vertx;
     this.options = options;
     this.ranking = ranking;
@@ -64,8 +66,7 @@ final class EdgeRoutes {
     this.publisher = publisher;
     this.replies = replies;
     this.metrics = metrics;
-    this.apiKey =
-        options.apiKey == null ? null : new ApiKeyCheck(options.apiKey, options.apiKeyHeader);
+    this.keys = keys;
     this.service = service;
     this.openApi = openApi;
   }
@@ -75,9 +76,16 @@ final class EdgeRoutes {
     Router router = Router.router(vertx);
     router.route().handler(this::guarded);
     router.post("/v1/ranking").handler(this::timed);
-    if (apiKey != null) {
-      router.post("/v1/ranking").handler(this::authorised);
-      router.get("/v1/models").handler(this::authorised);
+    if (keys != null) {
+      router.post("/v1/ranking").handler(keys::authorise);
+      router.post("/v1/ranking").handler(keys::quota);
+      router.get("/v1/models").handler(keys::authorise);
+      if (options.metricsNeedKey) {
+        router.get("/v1/metrics").handler(keys::authorise);
+      }
+      if (options.healthNeedsKey) {
+        router.get("/v1/health/*").handler(keys::authorise);
+      }
     }
     router.post("/v1/ranking").handler(this::gate);
     router.post("/v1/ranking").handler(BodyHandler.create(false).setBodyLimit(options.maxBodySize));
@@ -155,7 +163,7 @@ final class EdgeRoutes {
    * Reads and drops the rest of a refused request's body, then runs {@code then}: closing a socket
    * with unread input resets it, and the client would lose its answer.
    */
-  private static void afterBody(HttpServerRequest request, Runnable then) {
+  static void afterBody(HttpServerRequest request, Runnable then) {
     if (request.isEnded()) {
       then.run();
       return;
@@ -173,16 +181,6 @@ final class EdgeRoutes {
     ctx.addBodyEndHandler(
         v -> metrics.answered(ctx.response().getStatusCode(), System.nanoTime() - start));
     ctx.next();
-  }
-
-  private void authorised(RoutingContext ctx) {
-    RerankFailure failure = apiKey.check(ctx.request().getHeader(apiKey.header()));
-    if (failure == null) {
-      ctx.next();
-    } else {
-      ctx.response().putHeader("www-authenticate", "Bearer");
-      error(ctx.response(), failure, 0);
-    }
   }
 
   /**
@@ -226,7 +224,8 @@ final class EdgeRoutes {
     byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
     long arrivalNanos = ctx.get(ARRIVAL_NANOS);
     long arrivalMillis = ctx.get(ARRIVAL_MILLIS);
-    pool.run(() -> ranking.rank(body, arrivalNanos, arrivalMillis), ctx.get(SLOT))
+    IntConsumer charge = KeyAccess.charge(keys, ctx);
+    pool.run(() -> ranking.rank(body, arrivalNanos, arrivalMillis, charge), ctx.get(SLOT))
         .compose(answer -> Future.fromCompletionStage(answer, ctx.vertx().getOrCreateContext()))
         .onComplete(
             result -> {
@@ -286,9 +285,9 @@ final class EdgeRoutes {
             });
   }
 
-  /** A NIM error body; a 503 carries {@code Retry-After} (seconds, at least 1). */
+  /** A NIM error body; a 503 or 429 carries {@code Retry-After} (seconds, at least 1). */
   static void error(HttpServerResponse response, RerankFailure failure, long retryAfterSeconds) {
-    if (failure.status() == 503) {
+    if (failure.status() == 503 || failure.status() == 429) {
       response.putHeader("retry-after", Long.toString(Math.max(1, retryAfterSeconds)));
     }
     json(response, failure.status(), NimError.body(failure));

@@ -1,5 +1,6 @@
 package io.rerankflow.edge;
 
+import io.rerankflow.jobs.KafkaCredentials;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,6 +46,8 @@ public final class EdgeServer implements AutoCloseable {
   private RankingService ranking;
   private WorkAdmission admission;
   private ConnectionGuard guard;
+  private ApiKeyFile keyFile;
+  private TlsFiles tls;
 
   private EdgeServer(EdgeOptions options) {
     this.options = options;
@@ -67,6 +71,7 @@ public final class EdgeServer implements AutoCloseable {
     Properties client = new Properties();
     client.putAll(options.kafkaProperties);
     client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers);
+    KafkaCredentials.check(options.bootstrapServers, client);
     Properties producer = producerProperties(client, options.maxBodySize);
     int publishLimit =
         Integer.parseInt(producer.getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG))
@@ -95,6 +100,8 @@ public final class EdgeServer implements AutoCloseable {
     vertx = Vertx.vertx();
     pool = new ValidationPool(vertx, options.validationThreads, options.maxValidating);
     guard = new ConnectionGuard(vertx, options.idleTimeout, options.maxConnections);
+    EdgeMetrics metrics = metrics();
+    KeyAccess keys = keyAccess(metrics);
     EdgeRoutes routes =
         new EdgeRoutes(
             vertx,
@@ -105,28 +112,61 @@ public final class EdgeServer implements AutoCloseable {
             guard,
             publisher,
             replies,
-            metrics(),
+            metrics,
             new NimServiceRoutes(validator.models(), openApi),
-            openApi);
+            openApi,
+            keys);
+    HttpServerOptions http =
+        new HttpServerOptions()
+            .setHost(options.host)
+            .setPort(options.port)
+            // HTTP/1.1 only: with h2c detection a connection exists only once it has
+            // sent bytes, and a silent one would escape the guard.
+            .setHttp2ClearTextEnabled(false)
+            // A backstop only: the guard closes idle and half-sent connections sooner,
+            // and a request waiting for its ranking is silent up to --request-timeout.
+            .setIdleTimeout((int) options.requestTimeout.plus(options.idleTimeout).toSeconds());
+    if (options.tlsCert != null) {
+      tls = TlsFiles.open(options.tlsCert, options.tlsKey);
+      tls.apply(http);
+    }
     server =
         vertx
-            .createHttpServer(
-                new HttpServerOptions()
-                    .setHost(options.host)
-                    .setPort(options.port)
-                    // HTTP/1.1 only: with h2c detection a connection exists only once it has
-                    // sent bytes, and a silent one would escape the guard.
-                    .setHttp2ClearTextEnabled(false)
-                    // A backstop only: the guard closes idle and half-sent connections sooner,
-                    // and a request waiting for its ranking is silent up to --request-timeout.
-                    .setIdleTimeout(
-                        (int) options.requestTimeout.plus(options.idleTimeout).toSeconds()))
+            .createHttpServer(http)
             .connectionHandler(guard::opened)
             .requestHandler(routes.router())
             .listen()
             .toCompletionStage()
             .toCompletableFuture()
             .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (tls != null) {
+      tls.follow(server, http);
+    }
+  }
+
+  /** The key handlers of {@code --api-key} or {@code --api-keys}, or null when neither is given. */
+  private KeyAccess keyAccess(EdgeMetrics metrics) {
+    Supplier<ApiKeys> keys;
+    if (options.apiKeys != null) {
+      keyFile = ApiKeyFile.open(options.apiKeys);
+      keys = keyFile::keys;
+      metrics
+          .gauge("rerankflow.edge.api.keys", "API keys in force", () -> keyFile.keys().size())
+          .gauge(
+              "rerankflow.edge.api.keys.reloads",
+              "Changes of --api-keys taken into force since start",
+              keyFile::reloads)
+          .gauge(
+              "rerankflow.edge.api.keys.rejected",
+              "Changes of --api-keys refused as malformed (the previous keys stayed)",
+              keyFile::rejected);
+    } else if (options.apiKey != null) {
+      ApiKeys single = ApiKeys.single(options.apiKey);
+      keys = () -> single;
+    } else {
+      return null;
+    }
+    return new KeyAccess(new ApiKeyCheck(keys, options.apiKeyHeader), new KeyQuotas(), metrics);
   }
 
   private EdgeMetrics metrics() {
@@ -188,6 +228,11 @@ public final class EdgeServer implements AutoCloseable {
     }
   }
 
+  /** Whether it serves HTTPS ({@code --tls-cert}). */
+  public boolean tls() {
+    return tls != null;
+  }
+
   /** The port it listens on (the one chosen when {@code --port 0}). */
   public int port() {
     return server.actualPort();
@@ -205,6 +250,14 @@ public final class EdgeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (tls != null) {
+      tls.close();
+      tls = null;
+    }
+    if (keyFile != null) {
+      keyFile.close();
+      keyFile = null;
+    }
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

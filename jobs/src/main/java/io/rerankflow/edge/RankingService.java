@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +56,11 @@ final class RankingService {
   /**
    * Ranks one HTTP body that arrived at {@code arrivalNanos} ({@link System#nanoTime()}) and {@code
    * arrivalMillis} (epoch). Parsing, tokenising under {@code truncate: NONE} and handing the record
-   * to the Kafka producer happen on the calling thread, so call it off the event loop.
+   * to the Kafka producer happen on the calling thread, so call it off the event loop. {@code
+   * admittedPairs} learns the request's pairs once admission takes it (the key's quota pays them).
    */
-  CompletableFuture<RankingAnswer> rank(byte[] body, long arrivalNanos, long arrivalMillis) {
+  CompletableFuture<RankingAnswer> rank(
+      byte[] body, long arrivalNanos, long arrivalMillis, IntConsumer admittedPairs) {
     ParseResult parsed = validator.parse(body);
     if (parsed instanceof ParseResult.Rejected rejected) {
       return done(RankingAnswer.failed(rejected.failure()));
@@ -78,6 +81,7 @@ final class RankingService {
                       + " s"),
               decision.retryAfterSeconds()));
     }
+    admittedPairs.accept(pairs);
     inFlight.incrementAndGet();
     try {
       return admitted(request, pairs, budgetNanos, arrivalMillis + timeout.toMillis());

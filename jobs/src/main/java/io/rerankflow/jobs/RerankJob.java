@@ -112,6 +112,9 @@ public final class RerankJob implements Callable<Integer> {
   public void buildFromOptions(StreamExecutionEnvironment env) {
     KafkaOptions kafka = options.kafka();
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+    if (options.source() == SourceKind.KAFKA || options.sink() == SinkKind.KAFKA) {
+      KafkaCredentials.check(kafka.bootstrapServers(), kafka.clientProperties());
+    }
     if (options.source() == SourceKind.FILE) {
       env.configure(fileCheckpointing(env.getConfiguration()));
     } else {

@@ -9,22 +9,37 @@ class ApiKeyCheckTest {
 
   @Test
   void authorizationHeaderNeedsTheBearerScheme() {
-    ApiKeyCheck check = new ApiKeyCheck("s3cret", "Authorization");
+    ApiKeys keys = ApiKeys.single("s3cret");
+    ApiKeyCheck check = new ApiKeyCheck(() -> keys, "Authorization");
 
-    assertThat(check.check("Bearer s3cret")).isNull();
-    assertThat(check.check("bearer s3cret")).isNull();
-    assertThat(check.check("s3cret").kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
-    assertThat(check.check("Bearer s3cret2").kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
-    assertThat(check.check("Bearer s3cre").kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
-    assertThat(check.check(null).status()).isEqualTo(401);
+    assertThat(check.check("Bearer s3cret").key().name()).isEqualTo("default");
+    assertThat(check.check("bearer s3cret").failure()).isNull();
+    assertThat(check.check("s3cret").failure().kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
+    assertThat(check.check("Bearer s3cret2").failure().kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
+    assertThat(check.check("Bearer s3cre").failure().kind()).isEqualTo(ErrorKind.UNAUTHORIZED);
+    assertThat(check.check(null).failure().status()).isEqualTo(401);
+    assertThat(check.check(null).key()).isNull();
   }
 
   @Test
   void anotherHeaderCarriesTheKeyItself() {
-    ApiKeyCheck check = new ApiKeyCheck("s3cret", "X-API-Key");
+    ApiKeys keys = ApiKeys.single("s3cret");
+    ApiKeyCheck check = new ApiKeyCheck(() -> keys, "X-API-Key");
 
-    assertThat(check.check("s3cret")).isNull();
-    assertThat(check.check("Bearer s3cret")).isNotNull();
-    assertThat(check.check(null).message()).contains("'X-API-Key' header");
+    assertThat(check.check("s3cret").failure()).isNull();
+    assertThat(check.check("Bearer s3cret").failure()).isNotNull();
+    assertThat(check.check(null).failure().message()).contains("'X-API-Key' header");
+  }
+
+  @Test
+  void theKeysInForceNowDecide() {
+    ApiKeys[] current = {ApiKeys.single("old")};
+    ApiKeyCheck check = new ApiKeyCheck(() -> current[0], "Authorization");
+    assertThat(check.check("Bearer old").failure()).isNull();
+
+    current[0] = ApiKeys.single("new");
+
+    assertThat(check.check("Bearer old").failure()).isNotNull();
+    assertThat(check.check("Bearer new").failure()).isNull();
   }
 }

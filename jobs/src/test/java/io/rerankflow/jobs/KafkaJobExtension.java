@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -35,14 +36,23 @@ final class KafkaJobExtension
   private final MiniClusterExtension cluster;
   private Path modelRoot;
   private TinyModelExpectations tiny;
+  private final Callable<TestBroker> brokers;
   private TestBroker broker;
 
-  private KafkaJobExtension(int taskManagers, int slotsPerTaskManager) {
+  private KafkaJobExtension(
+      int taskManagers, int slotsPerTaskManager, Callable<TestBroker> brokers) {
     cluster = StreamingTestCluster.extension(reporter, taskManagers, slotsPerTaskManager);
+    this.brokers = brokers;
   }
 
   static KafkaJobExtension withTaskManagers(int taskManagers, int slotsPerTaskManager) {
-    return new KafkaJobExtension(taskManagers, slotsPerTaskManager);
+    return new KafkaJobExtension(taskManagers, slotsPerTaskManager, TestBroker::start);
+  }
+
+  /** The same scaffolding around another broker, e.g. one that asks for credentials. */
+  static KafkaJobExtension withBroker(
+      int taskManagers, int slotsPerTaskManager, Callable<TestBroker> brokers) {
+    return new KafkaJobExtension(taskManagers, slotsPerTaskManager, brokers);
   }
 
   TestBroker broker() {
@@ -86,7 +96,7 @@ final class KafkaJobExtension
     cluster.beforeAll(context);
     modelRoot = Files.createTempDirectory("rerankflow-kafka-it");
     tiny = new TinyModelExpectations(modelRoot);
-    broker = TestBroker.start();
+    broker = brokers.call();
   }
 
   @Override

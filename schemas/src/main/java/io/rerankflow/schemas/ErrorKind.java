@@ -25,6 +25,8 @@ public enum ErrorKind {
   BACKEND_FAILURE("backend_failure", 500),
   /** The HTTP edge requires an API key and the request had none, or a wrong one. */
   UNAUTHORIZED("unauthorized", 401),
+  /** The request's API key is over its quota at the HTTP edge (other keys are not affected). */
+  QUOTA_EXCEEDED("quota_exceeded", 429),
   /** The HTTP body is larger than the edge accepts. */
   REQUEST_TOO_LARGE("request_too_large", 413),
   /** The answer is larger than the transport can carry (e.g. Kafka's record limit). */

@@ -22,6 +22,7 @@ class ErrorKindTest {
     "TIMEOUT, timeout, 504",
     "BACKEND_FAILURE, backend_failure, 500",
     "UNAUTHORIZED, unauthorized, 401",
+    "QUOTA_EXCEEDED, quota_exceeded, 429",
     "REQUEST_TOO_LARGE, request_too_large, 413",
     "RESPONSE_TOO_LARGE, response_too_large, 413"
   })
@@ -32,8 +33,8 @@ class ErrorKindTest {
 
   @Test
   void everyKindIsCoveredByTheStatusTable() {
-    // The table above lists 11 kinds; a new kind must get its status pinned there.
-    assertThat(ErrorKind.values()).hasSize(11);
+    // The table above lists 12 kinds; a new kind must get its status pinned there.
+    assertThat(ErrorKind.values()).hasSize(12);
   }
 
   @ParameterizedTest
