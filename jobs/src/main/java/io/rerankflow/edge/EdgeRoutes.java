@@ -3,6 +3,7 @@ package io.rerankflow.edge;
 import io.rerankflow.edge.RankingService.RankingAnswer;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RerankFailure;
+import io.rerankflow.schemas.TransportHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -251,6 +252,10 @@ final class EdgeRoutes {
     if (answer.pipelineMillis() >= 0) {
       metrics.pipelineTook(answer.pipelineMillis());
       response.putHeader(PIPELINE_TIME_HEADER, Long.toString(answer.pipelineMillis()));
+    }
+    if (answer.stages() != null) {
+      response.putHeader(
+          StageTimes.HEADER, answer.stages().serverTiming(TransportHeaders.nowMicros()));
     }
     if (answer.failure() == null) {
       json(response, 200, answer.body());

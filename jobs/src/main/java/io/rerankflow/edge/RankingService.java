@@ -7,6 +7,7 @@ import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RequestJson;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -80,7 +81,8 @@ final class RankingService {
     }
     inFlight.incrementAndGet();
     try {
-      return admitted(request, pairs, budgetNanos, arrivalMillis + timeout.toMillis());
+      return admitted(
+          request, pairs, budgetNanos, arrivalMillis + timeout.toMillis(), arrivalNanos);
     } catch (RuntimeException | Error e) {
       finish(pairs, false);
       throw e;
@@ -88,7 +90,7 @@ final class RankingService {
   }
 
   private CompletableFuture<RankingAnswer> admitted(
-      RankingRequest request, int pairs, long budgetNanos, long deadlineMillis) {
+      RankingRequest request, int pairs, long budgetNanos, long deadlineMillis, long arrivalNanos) {
     RerankFailure tooLong = validator.tooLong(request);
     if (tooLong != null) {
       finish(pairs, false);
@@ -109,6 +111,7 @@ final class RankingService {
       return done(RankingAnswer.failed(tooLargeToPublish(value.length)));
     }
     long now = System.currentTimeMillis();
+    long receivedMicros = TransportHeaders.nowMicros() - (System.nanoTime() - arrivalNanos) / 1_000;
     CompletableFuture<PipelineReply> reply = replies.expect(id, now);
     // From here the pairs are freed exactly once, when the reply future completes however.
     CompletableFuture<RankingAnswer> answered =
@@ -120,7 +123,7 @@ final class RankingService {
     reply.orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(budgetNanos)), TimeUnit.MILLISECONDS);
     try {
       publisher
-          .publish(id, value, now, deadlineMillis)
+          .publish(id, value, now, deadlineMillis, receivedMicros)
           .whenComplete(
               (sent, error) -> {
                 if (error != null) {
@@ -160,8 +163,9 @@ final class RankingService {
   private static RankingAnswer answer(PipelineReply reply) {
     RerankOutput output = reply.output();
     return output.isError()
-        ? new RankingAnswer(null, output.failure(), reply.pipelineMillis(), 1)
-        : new RankingAnswer(OutputJson.toNimResponseJson(output), null, reply.pipelineMillis(), 0);
+        ? new RankingAnswer(null, output.failure(), reply.pipelineMillis(), 1, reply.stages())
+        : new RankingAnswer(
+            OutputJson.toNimResponseJson(output), null, reply.pipelineMillis(), 0, reply.stages());
   }
 
   /** The client's answer for a failure on the edge's side: never the exception's own text. */
@@ -202,15 +206,20 @@ final class RankingService {
    * @param pipelineMillis the job's share of the time ({@link PipelineReply}), -1 when the request
    *     never reached it
    * @param retryAfterSeconds for a 503, when capacity is expected
+   * @param stages where the time went when the job answered, else null
    */
   record RankingAnswer(
-      String body, RerankFailure failure, long pipelineMillis, long retryAfterSeconds) {
+      String body,
+      RerankFailure failure,
+      long pipelineMillis,
+      long retryAfterSeconds,
+      StageTimes stages) {
     static RankingAnswer failed(RerankFailure failure) {
-      return new RankingAnswer(null, failure, -1, 1);
+      return new RankingAnswer(null, failure, -1, 1, null);
     }
 
     static RankingAnswer overloaded(RerankFailure failure, long retryAfterSeconds) {
-      return new RankingAnswer(null, failure, -1, retryAfterSeconds);
+      return new RankingAnswer(null, failure, -1, retryAfterSeconds, null);
     }
 
     int status() {
