@@ -28,6 +28,7 @@ final class EdgeRoutes {
   private static final String JSON = "application/json";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
   private static final String SLOT = "rerankflow.slot";
+  private static final String RESERVATION = "rerankflow.reservation";
   private static final String ARRIVAL_NANOS = "rerankflow.arrivalNanos";
   private static final String ARRIVAL_MILLIS = "rerankflow.arrivalMillis";
 
@@ -187,12 +188,22 @@ final class EdgeRoutes {
   }
 
   /**
-   * Before the body is read: refuses at once when not even one more pair would be admitted, or when
-   * every validation slot is taken (a slot bounds the bodies buffered at once).
+   * Before the body is read: reserves the pairs its declared size suggests ({@link
+   * WorkAdmission#reserve}) and refuses at once when they would not be admitted, or when every
+   * validation slot is taken (a slot bounds the bodies buffered at once).
    */
   private void gate(RoutingContext ctx) {
-    long retryAfter = admission.refuseBeforeReading(ranking.timeout().toNanos());
-    if (retryAfter > 0) {
+    String declared = ctx.request().getHeader("content-length");
+    long bytes = 0;
+    try {
+      bytes = declared == null ? 0 : Math.min(Long.parseLong(declared), options.maxBodySize);
+    } catch (NumberFormatException e) {
+      // Vert.x answers a malformed length itself; estimate nothing here.
+    }
+    WorkAdmission.Reservation reservation =
+        admission.reserve(WorkAdmission.estimatedPairs(bytes), ranking.timeout().toNanos());
+    if (!reservation.admitted()) {
+      long retryAfter = reservation.retryAfterSeconds();
       error(
           ctx.response(),
           new RerankFailure(
@@ -204,8 +215,10 @@ final class EdgeRoutes {
       afterBody(ctx.request(), () -> {});
       return;
     }
+    ctx.addEndHandler(v -> reservation.release());
     Runnable slot = pool.tryEnter();
     if (slot == null) {
+      reservation.release();
       error(
           ctx.response(),
           new RerankFailure(
@@ -218,6 +231,7 @@ final class EdgeRoutes {
       return;
     }
     ctx.put(SLOT, slot);
+    ctx.put(RESERVATION, reservation);
     ctx.addEndHandler(v -> slot.run());
     ctx.next();
   }
@@ -227,7 +241,8 @@ final class EdgeRoutes {
     byte[] body = buffer == null ? new byte[0] : buffer.getBytes();
     long arrivalNanos = ctx.get(ARRIVAL_NANOS);
     long arrivalMillis = ctx.get(ARRIVAL_MILLIS);
-    pool.run(() -> ranking.rank(body, arrivalNanos, arrivalMillis), ctx.get(SLOT))
+    WorkAdmission.Reservation reservation = ctx.get(RESERVATION);
+    pool.run(() -> ranking.rank(body, arrivalNanos, arrivalMillis, reservation), ctx.get(SLOT))
         .compose(answer -> Future.fromCompletionStage(answer, ctx.vertx().getOrCreateContext()))
         .onComplete(
             result -> {

@@ -55,18 +55,23 @@ final class RankingService {
 
   /**
    * Ranks one HTTP body that arrived at {@code arrivalNanos} ({@link System#nanoTime()}) and {@code
-   * arrivalMillis} (epoch). Parsing, tokenising under {@code truncate: NONE} and handing the record
-   * to the Kafka producer happen on the calling thread, so call it off the event loop.
+   * arrivalMillis} (epoch), holding {@code reservation} from the gate before it was read (null:
+   * none). Parsing, tokenising under {@code truncate: NONE} and handing the record to the Kafka
+   * producer happen on the calling thread, so call it off the event loop.
    */
-  CompletableFuture<RankingAnswer> rank(byte[] body, long arrivalNanos, long arrivalMillis) {
+  CompletableFuture<RankingAnswer> rank(
+      byte[] body, long arrivalNanos, long arrivalMillis, WorkAdmission.Reservation reservation) {
     ParseResult parsed = validator.parse(body);
     if (parsed instanceof ParseResult.Rejected rejected) {
+      if (reservation != null) {
+        reservation.release();
+      }
       return done(RankingAnswer.failed(rejected.failure()));
     }
     RankingRequest request = ((ParseResult.Accepted) parsed).request();
     int pairs = request.passages().size();
     long budgetNanos = arrivalNanos + timeout.toNanos() - System.nanoTime();
-    WorkAdmission.Decision decision = admission.tryAdmit(pairs, budgetNanos);
+    WorkAdmission.Decision decision = admission.tryAdmit(pairs, budgetNanos, reservation);
     if (!decision.admitted()) {
       return done(
           RankingAnswer.overloaded(

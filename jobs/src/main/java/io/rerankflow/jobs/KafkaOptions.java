@@ -102,6 +102,17 @@ public final class KafkaOptions {
   Duration checkpointInterval;
 
   @Option(
+      names = "--buffer-timeout",
+      defaultValue = "0ms",
+      converter = DurationConverter.class,
+      description =
+          "When streaming, how long a Flink exchange may hold records to fill a network buffer"
+              + " (execution.buffer-timeout.interval): 0ms sends each record at once, for the"
+              + " edge's synchronous callers (Flink's own default is 100ms, paid at each of the"
+              + " job's exchanges). Default: ${DEFAULT-VALUE}.")
+  Duration bufferTimeout;
+
+  @Option(
       names = "--kafka-property",
       description =
           "Extra Kafka client property for the source and sinks, e.g."
@@ -128,6 +139,7 @@ public final class KafkaOptions {
     require(
         !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
         "--checkpoint-interval must be positive, e.g. 5s");
+    require(!bufferTimeout.isNegative(), "--buffer-timeout must be 0ms or more, e.g. 0ms or 5ms");
     require(
         delivery != Delivery.EXACTLY_ONCE || transactionTimeout.compareTo(checkpointInterval) > 0,
         "--transaction-timeout ("
@@ -212,5 +224,9 @@ public final class KafkaOptions {
 
   public Duration checkpointInterval() {
     return checkpointInterval;
+  }
+
+  public Duration bufferTimeout() {
+    return bufferTimeout;
   }
 }

@@ -101,6 +101,8 @@ public final class RerankJob implements Callable<Integer> {
       env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
       env.enableCheckpointing(
           kafka.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+      // A request waits at each exchange until its buffer is flushed: see --buffer-timeout.
+      env.setBufferTimeout(kafka.bufferTimeout().toMillis());
     } else {
       env.setRuntimeMode(RuntimeExecutionMode.BATCH);
     }
