@@ -41,6 +41,7 @@ final class WorkAdmission {
   private final LongSupplier nanoClock;
   private double pairsPerSecond;
   private long inFlightPairs;
+  private long reservedPairs;
   private long peakInFlightPairs;
   private long lastChange;
   private long sampleBusyNanos;
@@ -91,11 +92,8 @@ final class WorkAdmission {
     /** Frees what it holds and says how much that was. Under the admission's monitor. */
     private long take() {
       long held = pairs;
-      if (held > 0) {
-        account();
-        inFlightPairs -= held;
-        pairs = 0;
-      }
+      reservedPairs -= held;
+      pairs = 0;
       return held;
     }
   }
@@ -130,11 +128,13 @@ final class WorkAdmission {
   /**
    * As {@link #tryAdmit(int, long)} for a request that passed {@link #reserve}: its estimate is
    * replaced by the exact {@code pairs} in one step. No more than it holds is admitted outright (it
-   * was admitted with as much); more is decided on as a new request.
+   * was let in with as much); more is decided on against the admitted work alone, as without a
+   * reservation: the other reservations are estimates of bodies not yet read, which must not keep
+   * out one that has been.
    */
   synchronized Decision tryAdmit(int pairs, long budgetNanos, Reservation reservation) {
     long held = reservation == null ? 0 : reservation.take();
-    Decision decision = pairs <= held ? ADMIT : probe(pairs, budgetNanos);
+    Decision decision = pairs <= held ? ADMIT : probe(inFlightPairs, pairs, budgetNanos);
     if (!decision.admitted()) {
       return decision;
     }
@@ -149,21 +149,20 @@ final class WorkAdmission {
    * #estimatedPairs}) by the same rule as {@link #tryAdmit}, or refuses with nothing held.
    */
   synchronized Reservation reserve(long estimatedPairs, long budgetNanos) {
-    Decision decision = probe(estimatedPairs, budgetNanos);
+    Decision decision = probe(inFlightPairs + reservedPairs, estimatedPairs, budgetNanos);
     if (!decision.admitted()) {
       return new Reservation(0, decision.retryAfterSeconds());
     }
-    account();
-    inFlightPairs += estimatedPairs;
-    peakInFlightPairs = Math.max(peakInFlightPairs, inFlightPairs);
+    reservedPairs += estimatedPairs;
     return new Reservation(estimatedPairs, 0);
   }
 
-  private Decision probe(long pairs, long budgetNanos) {
-    if (inFlightPairs == 0) {
+  /** Whether {@code pairs} fit beside {@code ahead} pairs in flight; nothing ahead: always. */
+  private Decision probe(long ahead, long pairs, long budgetNanos) {
+    if (ahead == 0) {
       return ADMIT;
     }
-    double seconds = (inFlightPairs + pairs) / pairsPerSecond;
+    double seconds = (ahead + pairs) / pairsPerSecond;
     double allowed = HEADROOM * budgetNanos / 1e9;
     return seconds > allowed
         ? new Decision(false, Math.max(1, (long) Math.ceil(seconds - allowed)))
@@ -200,8 +199,14 @@ final class WorkAdmission {
     lastChange = now;
   }
 
+  /** Pairs admitted and not yet answered (reservations not included). */
   synchronized long inFlightPairs() {
     return inFlightPairs;
+  }
+
+  /** Pairs held for requests whose bodies are being read or parsed. */
+  synchronized long reservedPairs() {
+    return reservedPairs;
   }
 
   synchronized long peakInFlightPairs() {

@@ -61,7 +61,8 @@ class WorkAdmissionTest {
 
     // The first alone (nothing in flight), then no second 512 fits beside it.
     assertThat(passed).isEqualTo(1);
-    assertThat(admission.inFlightPairs()).isEqualTo(512);
+    assertThat(admission.reservedPairs()).isEqualTo(512);
+    assertThat(admission.inFlightPairs()).isZero();
   }
 
   @Test
@@ -69,14 +70,29 @@ class WorkAdmissionTest {
     WorkAdmission admission = new WorkAdmission(100, clock::get);
     WorkAdmission.Reservation big = admission.reserve(600, 10 * SECOND);
     WorkAdmission.Reservation small = admission.reserve(200, 10 * SECOND);
-    assertThat(admission.inFlightPairs()).isEqualTo(800);
+    assertThat(admission.reservedPairs()).isEqualTo(800);
+    assertThat(admission.reserve(1, 10 * SECOND).admitted()).isFalse();
 
     // Fewer pairs than estimated: admitted outright, the rest freed at once.
     assertThat(admission.tryAdmit(100, 10 * SECOND, big).admitted()).isTrue();
-    assertThat(admission.inFlightPairs()).isEqualTo(300);
-    // More than estimated: decided on as a new request (100 + 900 > 800 plannable).
+    assertThat(admission.inFlightPairs()).isEqualTo(100);
+    assertThat(admission.reservedPairs()).isEqualTo(200);
+    // More than estimated: decided on against the admitted work (100 + 900 > 800 plannable).
     assertThat(admission.tryAdmit(900, 10 * SECOND, small).admitted()).isFalse();
     assertThat(admission.inFlightPairs()).isEqualTo(100);
+    assertThat(admission.reservedPairs()).isZero();
+  }
+
+  @Test
+  void aBodyReadIsNotKeptOutByTheEstimatesOfBodiesNotYetRead() {
+    WorkAdmission admission = new WorkAdmission(100, clock::get);
+    WorkAdmission.Reservation first = admission.reserve(400, 10 * SECOND);
+    admission.reserve(400, 10 * SECOND);
+
+    // 512 pairs, more than its estimate: 512 admitted fit the 800 plannable pairs; the other's
+    // 400 are an estimate of a body still being read.
+    assertThat(admission.tryAdmit(512, 10 * SECOND, first).admitted()).isTrue();
+    assertThat(admission.inFlightPairs()).isEqualTo(512);
   }
 
   @Test
@@ -90,6 +106,7 @@ class WorkAdmissionTest {
     admission.tryAdmit(1, 10 * SECOND, reservation);
 
     assertThat(admission.inFlightPairs()).isEqualTo(51);
+    assertThat(admission.reservedPairs()).isZero();
   }
 
   @Test
