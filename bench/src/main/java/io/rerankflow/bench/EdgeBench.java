@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -85,6 +86,13 @@ public final class EdgeBench implements Callable<Integer> {
   @Option(names = "--words", defaultValue = "30", description = "Words per passage.")
   int words;
 
+  @Option(
+      names = "--body-file",
+      description =
+          "Send this file's bytes as every request's body (e.g. the NIM's example) instead of"
+              + " generated passages (--passages and --words then only label the output).")
+  Path bodyFile;
+
   @Option(names = "--api-key", description = "Sent as Authorization: Bearer <key>.")
   String apiKey;
 
@@ -92,8 +100,10 @@ public final class EdgeBench implements Callable<Integer> {
       names = "--mode",
       defaultValue = "latency",
       description =
-          "latency: closed loop, latency percentiles; overload: measure what the pipeline scores,"
-              + " then offer --load-factor times that for --duration. Default: ${DEFAULT-VALUE}.")
+          "latency: closed loop, latency percentiles, overall and per stage (the edge's"
+              + " Server-Timing header); overload: measure what the pipeline scores, then offer"
+              + " --load-factor times that for --duration; burst: send --requests all at once and"
+              + " report accepted and rejected answers. Default: ${DEFAULT-VALUE}.")
   String mode;
 
   @Option(
@@ -135,8 +145,19 @@ public final class EdgeBench implements Callable<Integer> {
     System.exit(new CommandLine(new EdgeBench()).execute(args));
   }
 
-  /** One answered request. */
-  private record Sample(int status, long totalMicros, long pipelineMillis) {}
+  /**
+   * One answered request.
+   *
+   * @param stages the edge's Server-Timing segments in path order, milliseconds; empty when none
+   */
+  private record Sample(
+      int status, long totalMicros, long pipelineMillis, Map<String, Double> stages) {
+    Sample(int status, long totalMicros) {
+      this(status, totalMicros, 0, Map.of());
+    }
+  }
+
+  private String fixedBody;
 
   @Override
   public Integer call() throws Exception {
@@ -145,12 +166,18 @@ public final class EdgeBench implements Callable<Integer> {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .build();
+    if (bodyFile != null) {
+      fixedBody = Files.readString(bodyFile);
+    }
     if (mode.equals("overload")) {
       return overload(http);
     }
+    if (mode.equals("burst")) {
+      return burst(http);
+    }
     if (!mode.equals("latency")) {
       throw new CommandLine.ParameterException(
-          new CommandLine(this), "--mode must be latency or overload, not " + mode);
+          new CommandLine(this), "--mode must be latency, overload or burst, not " + mode);
     }
     run(http, warmup, Math.min(clients, Math.max(1, warmup)), 1);
     long start = System.nanoTime();
@@ -175,6 +202,57 @@ public final class EdgeBench implements Callable<Integer> {
     print("end to end", total);
     print("pipeline (Kafka+job)", pipeline);
     print("edge overhead", overhead);
+    printStages(ok);
+    return 0;
+  }
+
+  /** Per-stage percentiles from the edge's Server-Timing header, in path order. */
+  private static void printStages(List<Sample> ok) {
+    Map<String, List<Double>> byStage = new LinkedHashMap<>();
+    for (Sample sample : ok) {
+      sample.stages().forEach((k, v) -> byStage.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+    }
+    if (byStage.isEmpty()) {
+      return;
+    }
+    System.out.println("per stage (Server-Timing)");
+    byStage.forEach(
+        (stage, millis) ->
+            print(
+                "  " + stage,
+                millis.stream().mapToLong(m -> Math.round(m * 1000)).sorted().toArray()));
+  }
+
+  /**
+   * Burst: {@code --requests} sent at once after the warm-up; prints the statuses and the latencies
+   * of accepted and rejected answers as this client saw them.
+   */
+  private int burst(HttpClient http) throws Exception {
+    run(http, warmup, Math.min(clients, Math.max(1, warmup)), 1);
+    Random random = new Random(3);
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      bodies.add(body(random));
+    }
+    List<CompletableFuture<Sample>> answers = new ArrayList<>();
+    for (String body : bodies) {
+      answers.add(sendAsync(http, body));
+    }
+    List<Sample> samples = new ArrayList<>();
+    for (CompletableFuture<Sample> answer : answers) {
+      samples.add(answer.get());
+    }
+    Map<Integer, Long> statuses =
+        samples.stream()
+            .collect(Collectors.groupingBy(Sample::status, TreeMap::new, Collectors.counting()));
+    System.out.printf(
+        "burst of %d requests (%d passages x %d words); statuses %s%n",
+        samples.size(), passages, words, statuses);
+    System.out.println("              count      p50 ms      p95 ms      p99 ms      max ms");
+    printRow("accepted", samples.stream().filter(s -> s.status() == 200).toList());
+    printRow("rejected", samples.stream().filter(s -> s.status() == 503).toList());
+    printRow(
+        "other", samples.stream().filter(s -> s.status() != 200 && s.status() != 503).toList());
     return 0;
   }
 
@@ -333,11 +411,8 @@ public final class EdgeBench implements Callable<Integer> {
         .handle(
             (response, error) ->
                 error != null
-                    ? new Sample(-1, (System.nanoTime() - start) / 1000, 0)
-                    : new Sample(
-                        response.statusCode(),
-                        (System.nanoTime() - start) / 1000,
-                        pipelineMillis(response)));
+                    ? new Sample(-1, (System.nanoTime() - start) / 1000)
+                    : sample(response, (System.nanoTime() - start) / 1000));
   }
 
   private HttpRequest request(String body) {
@@ -355,6 +430,31 @@ public final class EdgeBench implements Callable<Integer> {
 
   private static long pipelineMillis(HttpResponse<String> response) {
     return response.headers().firstValue(PIPELINE_TIME_HEADER).map(Long::parseLong).orElse(0L);
+  }
+
+  private static Sample sample(HttpResponse<String> response, long totalMicros) {
+    return new Sample(
+        response.statusCode(), totalMicros, pipelineMillis(response), stages(response));
+  }
+
+  /** {@code name;dur=ms, ...} from the Server-Timing header, in its order. */
+  static Map<String, Double> stages(HttpResponse<String> response) {
+    Map<String, Double> stages = new LinkedHashMap<>();
+    response
+        .headers()
+        .firstValue("server-timing")
+        .ifPresent(
+            value -> {
+              for (String metric : value.split(",")) {
+                String[] parts = metric.trim().split(";");
+                for (int i = 1; i < parts.length; i++) {
+                  if (parts[i].trim().startsWith("dur=")) {
+                    stages.put(parts[0].trim(), Double.parseDouble(parts[i].trim().substring(4)));
+                  }
+                }
+              }
+            });
+    return stages;
   }
 
   private List<Sample> run(HttpClient http, int count, int concurrency, long seed)
@@ -391,11 +491,13 @@ public final class EdgeBench implements Callable<Integer> {
   private Sample send(HttpClient http, String body) throws Exception {
     long start = System.nanoTime();
     HttpResponse<String> response = http.send(request(body), HttpResponse.BodyHandlers.ofString());
-    return new Sample(
-        response.statusCode(), (System.nanoTime() - start) / 1000, pipelineMillis(response));
+    return sample(response, (System.nanoTime() - start) / 1000);
   }
 
   private String body(Random random) {
+    if (fixedBody != null) {
+      return fixedBody;
+    }
     String passageList =
         IntStream.range(0, passages)
             .mapToObj(p -> "{\"text\":\"" + text(random, words) + "\"}")

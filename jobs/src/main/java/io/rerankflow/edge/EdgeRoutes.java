@@ -3,6 +3,7 @@ package io.rerankflow.edge;
 import io.rerankflow.edge.RankingService.RankingAnswer;
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RerankFailure;
+import io.rerankflow.schemas.TransportHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,6 +29,7 @@ final class EdgeRoutes {
   private static final String JSON = "application/json";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
   private static final String SLOT = "rerankflow.slot";
+  private static final String RESERVATION = "rerankflow.reservation";
   private static final String ARRIVAL_NANOS = "rerankflow.arrivalNanos";
   private static final String ARRIVAL_MILLIS = "rerankflow.arrivalMillis";
 
@@ -184,12 +186,22 @@ final class EdgeRoutes {
   }
 
   /**
-   * Before the body is read: refuses at once when not even one more pair would be admitted, or when
-   * every validation slot is taken (a slot bounds the bodies buffered at once).
+   * Before the body is read: reserves the pairs its declared size suggests ({@link
+   * WorkAdmission#reserve}) and refuses at once when they would not be admitted, or when every
+   * validation slot is taken (a slot bounds the bodies buffered at once).
    */
   private void gate(RoutingContext ctx) {
-    long retryAfter = admission.refuseBeforeReading(ranking.timeout().toNanos());
-    if (retryAfter > 0) {
+    String declared = ctx.request().getHeader("content-length");
+    long bytes = 0;
+    try {
+      bytes = declared == null ? 0 : Math.min(Long.parseLong(declared), options.maxBodySize);
+    } catch (NumberFormatException e) {
+      // Vert.x answers a malformed length itself; estimate nothing here.
+    }
+    WorkAdmission.Reservation reservation =
+        admission.reserve(WorkAdmission.estimatedPairs(bytes), ranking.timeout().toNanos());
+    if (!reservation.admitted()) {
+      long retryAfter = reservation.retryAfterSeconds();
       error(
           ctx.response(),
           new RerankFailure(
@@ -201,8 +213,10 @@ final class EdgeRoutes {
       afterBody(ctx.request(), () -> {});
       return;
     }
+    ctx.addEndHandler(v -> reservation.release());
     Runnable slot = pool.tryEnter();
     if (slot == null) {
+      reservation.release();
       error(
           ctx.response(),
           new RerankFailure(
@@ -215,6 +229,7 @@ final class EdgeRoutes {
       return;
     }
     ctx.put(SLOT, slot);
+    ctx.put(RESERVATION, reservation);
     ctx.addEndHandler(v -> slot.run());
     ctx.next();
   }
@@ -225,7 +240,10 @@ final class EdgeRoutes {
     long arrivalNanos = ctx.get(ARRIVAL_NANOS);
     long arrivalMillis = ctx.get(ARRIVAL_MILLIS);
     IntConsumer charge = KeyAccess.charge(keys, ctx);
-    pool.run(() -> ranking.rank(body, arrivalNanos, arrivalMillis, charge), ctx.get(SLOT))
+    WorkAdmission.Reservation reservation = ctx.get(RESERVATION);
+    pool.run(
+            () -> ranking.rank(body, arrivalNanos, arrivalMillis, reservation, charge),
+            ctx.get(SLOT))
         .compose(answer -> Future.fromCompletionStage(answer, ctx.vertx().getOrCreateContext()))
         .onComplete(
             result -> {
@@ -250,6 +268,10 @@ final class EdgeRoutes {
     if (answer.pipelineMillis() >= 0) {
       metrics.pipelineTook(answer.pipelineMillis());
       response.putHeader(PIPELINE_TIME_HEADER, Long.toString(answer.pipelineMillis()));
+    }
+    if (answer.stages() != null) {
+      response.putHeader(
+          StageTimes.HEADER, answer.stages().serverTiming(TransportHeaders.nowMicros()));
     }
     if (answer.failure() == null) {
       json(response, 200, answer.body());

@@ -9,5 +9,6 @@ import io.rerankflow.schemas.RerankOutput;
  * @param pipelineMillis from the request record's timestamp to the result record's: the time the
  *     request spent in Kafka and the job, without the HTTP side, reply delivery or a transaction's
  *     commit wait
+ * @param stages where the request's time went, stage by stage
  */
-record PipelineReply(RerankOutput output, long pipelineMillis) {}
+record PipelineReply(RerankOutput output, long pipelineMillis, StageTimes stages) {}

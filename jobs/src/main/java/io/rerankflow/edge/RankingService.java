@@ -7,6 +7,7 @@ import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RequestJson;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -55,20 +56,28 @@ final class RankingService {
 
   /**
    * Ranks one HTTP body that arrived at {@code arrivalNanos} ({@link System#nanoTime()}) and {@code
-   * arrivalMillis} (epoch). Parsing, tokenising under {@code truncate: NONE} and handing the record
-   * to the Kafka producer happen on the calling thread, so call it off the event loop. {@code
-   * admittedPairs} learns the request's pairs once admission takes it (the key's quota pays them).
+   * arrivalMillis} (epoch), holding {@code reservation} from the gate before it was read (null:
+   * none). Parsing, tokenising under {@code truncate: NONE} and handing the record to the Kafka
+   * producer happen on the calling thread, so call it off the event loop. {@code admittedPairs}
+   * learns the request's pairs once admission takes it (the key's quota pays them).
    */
   CompletableFuture<RankingAnswer> rank(
-      byte[] body, long arrivalNanos, long arrivalMillis, IntConsumer admittedPairs) {
+      byte[] body,
+      long arrivalNanos,
+      long arrivalMillis,
+      WorkAdmission.Reservation reservation,
+      IntConsumer admittedPairs) {
     ParseResult parsed = validator.parse(body);
     if (parsed instanceof ParseResult.Rejected rejected) {
+      if (reservation != null) {
+        reservation.release();
+      }
       return done(RankingAnswer.failed(rejected.failure()));
     }
     RankingRequest request = ((ParseResult.Accepted) parsed).request();
     int pairs = request.passages().size();
     long budgetNanos = arrivalNanos + timeout.toNanos() - System.nanoTime();
-    WorkAdmission.Decision decision = admission.tryAdmit(pairs, budgetNanos);
+    WorkAdmission.Decision decision = admission.tryAdmit(pairs, budgetNanos, reservation);
     if (!decision.admitted()) {
       return done(
           RankingAnswer.overloaded(
@@ -84,7 +93,8 @@ final class RankingService {
     admittedPairs.accept(pairs);
     inFlight.incrementAndGet();
     try {
-      return admitted(request, pairs, budgetNanos, arrivalMillis + timeout.toMillis());
+      return admitted(
+          request, pairs, budgetNanos, arrivalMillis + timeout.toMillis(), arrivalNanos);
     } catch (RuntimeException | Error e) {
       finish(pairs, false);
       throw e;
@@ -92,7 +102,7 @@ final class RankingService {
   }
 
   private CompletableFuture<RankingAnswer> admitted(
-      RankingRequest request, int pairs, long budgetNanos, long deadlineMillis) {
+      RankingRequest request, int pairs, long budgetNanos, long deadlineMillis, long arrivalNanos) {
     RerankFailure tooLong = validator.tooLong(request);
     if (tooLong != null) {
       finish(pairs, false);
@@ -113,6 +123,7 @@ final class RankingService {
       return done(RankingAnswer.failed(tooLargeToPublish(value.length)));
     }
     long now = System.currentTimeMillis();
+    long receivedMicros = TransportHeaders.nowMicros() - (System.nanoTime() - arrivalNanos) / 1_000;
     CompletableFuture<PipelineReply> reply = replies.expect(id, now);
     // From here the pairs are freed exactly once, when the reply future completes however.
     CompletableFuture<RankingAnswer> answered =
@@ -124,7 +135,7 @@ final class RankingService {
     reply.orTimeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(budgetNanos)), TimeUnit.MILLISECONDS);
     try {
       publisher
-          .publish(id, value, now, deadlineMillis)
+          .publish(id, value, now, deadlineMillis, receivedMicros)
           .whenComplete(
               (sent, error) -> {
                 if (error != null) {
@@ -164,8 +175,9 @@ final class RankingService {
   private static RankingAnswer answer(PipelineReply reply) {
     RerankOutput output = reply.output();
     return output.isError()
-        ? new RankingAnswer(null, output.failure(), reply.pipelineMillis(), 1)
-        : new RankingAnswer(OutputJson.toNimResponseJson(output), null, reply.pipelineMillis(), 0);
+        ? new RankingAnswer(null, output.failure(), reply.pipelineMillis(), 1, reply.stages())
+        : new RankingAnswer(
+            OutputJson.toNimResponseJson(output), null, reply.pipelineMillis(), 0, reply.stages());
   }
 
   /** The client's answer for a failure on the edge's side: never the exception's own text. */
@@ -206,15 +218,20 @@ final class RankingService {
    * @param pipelineMillis the job's share of the time ({@link PipelineReply}), -1 when the request
    *     never reached it
    * @param retryAfterSeconds for a 503, when capacity is expected
+   * @param stages where the time went when the job answered, else null
    */
   record RankingAnswer(
-      String body, RerankFailure failure, long pipelineMillis, long retryAfterSeconds) {
+      String body,
+      RerankFailure failure,
+      long pipelineMillis,
+      long retryAfterSeconds,
+      StageTimes stages) {
     static RankingAnswer failed(RerankFailure failure) {
-      return new RankingAnswer(null, failure, -1, 1);
+      return new RankingAnswer(null, failure, -1, 1, null);
     }
 
     static RankingAnswer overloaded(RerankFailure failure, long retryAfterSeconds) {
-      return new RankingAnswer(null, failure, -1, retryAfterSeconds);
+      return new RankingAnswer(null, failure, -1, retryAfterSeconds, null);
     }
 
     int status() {

@@ -2,9 +2,11 @@ package io.rerankflow.edge;
 
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +161,7 @@ final class ReplyListener implements AutoCloseable {
   }
 
   private void accept(ConsumerRecord<byte[], byte[]> record) {
+    long repliedMicros = TransportHeaders.nowMicros();
     Header header = record.headers().lastHeader(CORRELATION_HEADER);
     if (header == null || header.value() == null) {
       return;
@@ -188,7 +191,20 @@ final class ReplyListener implements AutoCloseable {
       LOG.warn("Result {} carries correlation id {}; ignored", output.id, id);
       return;
     }
-    w.reply().complete(new PipelineReply(output, record.timestamp() - w.publishedAtMillis()));
+    w.reply()
+        .complete(
+            new PipelineReply(
+                output,
+                record.timestamp() - w.publishedAtMillis(),
+                StageTimes.of(headers(record), repliedMicros)));
+  }
+
+  private static Map<String, byte[]> headers(ConsumerRecord<byte[], byte[]> record) {
+    Map<String, byte[]> headers = new HashMap<>();
+    for (Header header : record.headers()) {
+      headers.put(header.key(), header.value());
+    }
+    return headers;
   }
 
   /** The job's work for a request nobody waits for any more: what deadlines should save. */

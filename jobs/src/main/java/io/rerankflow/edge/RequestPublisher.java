@@ -1,6 +1,7 @@
 package io.rerankflow.edge;
 
 import io.rerankflow.schemas.TransportHeaders;
+import io.rerankflow.schemas.TransportHeaders.Stage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes validated requests to the job's requests topic, each with its correlation id and its
- * deadline ({@link TransportHeaders#DEADLINE}), and answers whether the brokers are reachable.
+ * deadline ({@link TransportHeaders#DEADLINE}) and stage timestamps, and answers whether the
+ * brokers are reachable.
  */
 final class RequestPublisher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RequestPublisher.class);
@@ -77,17 +79,22 @@ final class RequestPublisher implements AutoCloseable {
   }
 
   /**
-   * Publishes {@code value} under {@code id} with {@code deadlineMillis}; the future completes when
-   * the brokers have it, or exceptionally with a {@link PublishException}.
+   * Publishes {@code value} under {@code id} with {@code deadlineMillis} and the stage timestamps
+   * {@link Stage#RECEIVED} ({@code receivedMicros}) and {@link Stage#PUBLISHED} (now); the future
+   * completes when the brokers have it, or exceptionally with a {@link PublishException}.
    */
   CompletableFuture<Void> publish(
-      String id, byte[] value, long timestampMillis, long deadlineMillis) {
+      String id, byte[] value, long timestampMillis, long deadlineMillis, long receivedMicros) {
     byte[] key = id.getBytes(StandardCharsets.UTF_8);
     List<Header> headers =
         List.of(
             new RecordHeader(ReplyListener.CORRELATION_HEADER, key),
             new RecordHeader(
-                TransportHeaders.DEADLINE, TransportHeaders.deadlineValue(deadlineMillis)));
+                TransportHeaders.DEADLINE, TransportHeaders.deadlineValue(deadlineMillis)),
+            new RecordHeader(Stage.RECEIVED.header(), TransportHeaders.microsValue(receivedMicros)),
+            new RecordHeader(
+                Stage.PUBLISHED.header(),
+                TransportHeaders.microsValue(TransportHeaders.nowMicros())));
     CompletableFuture<Void> sent = new CompletableFuture<>();
     try {
       producer.send(

@@ -1,6 +1,7 @@
 package io.rerankflow.jobs;
 
 import io.rerankflow.schemas.RerankOutput;
+import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -44,7 +45,7 @@ public final class KafkaEndpoints {
   private static <T> KafkaSink<T> sink(
       KafkaOptions options, KafkaRecordSerializationSchema<T> serializer, String idPrefix) {
     return KafkaSink.<T>builder()
-        .setKafkaProducerConfig(options.clientProperties())
+        .setKafkaProducerConfig(producerProperties(options))
         .setBootstrapServers(options.bootstrapServers())
         .setRecordSerializer(serializer)
         .setDeliveryGuarantee(options.delivery().guarantee())
@@ -55,5 +56,17 @@ public final class KafkaEndpoints {
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
             Long.toString(options.transactionTimeout().toMillis()))
         .build();
+  }
+
+  /**
+   * The sinks' producer settings: {@code --kafka-property} over these defaults. A result is sent at
+   * once ({@code linger.ms=0}, Kafka's default is 5 ms): an edge's caller waits for it, and records
+   * sent while earlier ones are in flight are batched anyway.
+   */
+  static Properties producerProperties(KafkaOptions options) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    props.putAll(options.clientProperties());
+    return props;
   }
 }

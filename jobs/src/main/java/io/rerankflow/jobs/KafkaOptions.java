@@ -105,6 +105,17 @@ public final class KafkaOptions {
   Duration checkpointInterval;
 
   @Option(
+      names = "--buffer-timeout",
+      defaultValue = "0ms",
+      converter = DurationConverter.class,
+      description =
+          "When streaming, how long a Flink exchange may hold records to fill a network buffer"
+              + " (execution.buffer-timeout.interval): 0ms sends each record at once, for the"
+              + " edge's synchronous callers (Flink's own default is 100ms, paid at each of the"
+              + " job's exchanges). Default: ${DEFAULT-VALUE}.")
+  Duration bufferTimeout;
+
+  @Option(
       names = "--kafka-property",
       description =
           "Extra Kafka client property for the source and sinks, e.g."
@@ -132,6 +143,7 @@ public final class KafkaOptions {
         checkpointInterval == null
             || !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
         "--checkpoint-interval must be positive, e.g. 5s");
+    require(!bufferTimeout.isNegative(), "--buffer-timeout must be 0ms or more, e.g. 0ms or 5ms");
     require(
         delivery != Delivery.EXACTLY_ONCE || transactionTimeout.compareTo(checkpointInterval()) > 0,
         "--transaction-timeout ("
@@ -226,5 +238,9 @@ public final class KafkaOptions {
    */
   public Duration fileCheckpointInterval() {
     return checkpointInterval != null ? checkpointInterval : FILE_CHECKPOINT_INTERVAL;
+  }
+
+  public Duration bufferTimeout() {
+    return bufferTimeout;
   }
 }

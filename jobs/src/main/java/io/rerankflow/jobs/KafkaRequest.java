@@ -1,6 +1,7 @@
 package io.rerankflow.jobs;
 
 import io.rerankflow.schemas.RawRequest;
+import io.rerankflow.schemas.TransportHeaders;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -52,12 +53,16 @@ public class KafkaRequest {
     return "topic " + topic + ", partition " + partition + ", offset " + offset;
   }
 
-  /** The request the operator sees, carrying only the headers named for correlation. */
+  /**
+   * The request the operator sees, carrying only the headers named for correlation and the edge's
+   * transport headers (deadline, stage timestamps: {@link TransportHeaders}).
+   */
   public RawRequest toRawRequest(Set<String> correlationHeaders) {
     Map<String, byte[]> kept = null;
     if (headers != null) {
       for (Map.Entry<String, byte[]> header : headers.entrySet()) {
-        if (correlationHeaders.contains(header.getKey())) {
+        if (correlationHeaders.contains(header.getKey())
+            || TransportHeaders.isTransportHeader(header.getKey())) {
           if (kept == null) {
             kept = new LinkedHashMap<>();
           }

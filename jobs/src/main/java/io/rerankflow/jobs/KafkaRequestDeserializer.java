@@ -1,5 +1,7 @@
 package io.rerankflow.jobs;
 
+import io.rerankflow.schemas.TransportHeaders;
+import io.rerankflow.schemas.TransportHeaders.Stage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -8,7 +10,10 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-/** Reads every request record as it is, bytes and headers; judging them is the router's job. */
+/**
+ * Reads every request record as it is, bytes and headers; judging them is the router's job. A
+ * traced request ({@link TransportHeaders#traced}) gets its {@link Stage#READ} stamp here.
+ */
 public final class KafkaRequestDeserializer
     implements KafkaRecordDeserializationSchema<KafkaRequest> {
   private static final long serialVersionUID = 1L;
@@ -21,6 +26,9 @@ public final class KafkaRequestDeserializer
         headers = new LinkedHashMap<>();
       }
       headers.put(header.key(), header.value());
+    }
+    if (TransportHeaders.traced(headers)) {
+      headers.put(Stage.READ.header(), TransportHeaders.microsValue(TransportHeaders.nowMicros()));
     }
     out.collect(
         new KafkaRequest(

@@ -120,6 +120,8 @@ public final class RerankJob implements Callable<Integer> {
     } else {
       env.enableCheckpointing(
           kafka.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+      // A request waits at each exchange until its buffer is flushed: see --buffer-timeout.
+      env.setBufferTimeout(kafka.bufferTimeout().toMillis());
     }
     DataStream<RawRequest> requests =
         switch (options.source()) {

@@ -4,6 +4,8 @@ import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
+import io.rerankflow.schemas.TransportHeaders.Stage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,8 @@ import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * A result as a Kafka record: key = request id, value = the pipeline JSON line (ranking or error
- * record), headers = the request's correlation headers.
+ * record), headers = the request's correlation and transport headers ({@link TransportHeaders}),
+ * with the {@link Stage#WRITTEN} stamp added on a traced request.
  *
  * <p>A ranking too large for the producer (e.g. {@code return_text} over long passages) is written
  * as that request's {@code response_too_large} error record instead: the producer would refuse it,
@@ -43,6 +46,11 @@ public final class ResultRecordSerializer implements KafkaRecordSerializationSch
       RerankOutput out, KafkaSinkContext context, Long timestamp) {
     byte[] key = out.id.getBytes(StandardCharsets.UTF_8);
     List<Header> headers = headers(out.headers);
+    if (TransportHeaders.traced(out.headers)) {
+      headers.add(
+          new RecordHeader(
+              Stage.WRITTEN.header(), TransportHeaders.microsValue(TransportHeaders.nowMicros())));
+    }
     byte[] value = json(out);
     int size = recordSize(key, value, headers);
     if (size > maxRecordBytes) {

@@ -23,7 +23,7 @@ class WorkAdmissionTest {
     assertThat(admission.inFlightPairs()).isEqualTo(800);
     // 801 pairs need 8.01 s, 8 s are plannable: capacity in about a second.
     assertThat(refused.retryAfterSeconds()).isEqualTo(1);
-    assertThat(admission.refuseBeforeReading(10 * SECOND)).isEqualTo(1);
+    assertThat(admission.reserve(1, 10 * SECOND).retryAfterSeconds()).isEqualTo(1);
   }
 
   @Test
@@ -39,9 +39,74 @@ class WorkAdmissionTest {
   void aRequestLargerThanTheBudgetIsAdmittedWhenNothingIsInFlight() {
     WorkAdmission admission = new WorkAdmission(1, clock::get);
 
-    assertThat(admission.refuseBeforeReading(SECOND)).isZero();
-    assertThat(admission.tryAdmit(512, SECOND).admitted()).isTrue();
-    assertThat(admission.refuseBeforeReading(SECOND)).isPositive();
+    WorkAdmission.Reservation first = admission.reserve(1, SECOND);
+    assertThat(first.admitted()).isTrue();
+    assertThat(admission.tryAdmit(512, SECOND, first).admitted()).isTrue();
+    assertThat(admission.reserve(1, SECOND).admitted()).isFalse();
+  }
+
+  @Test
+  void aBurstIsCutAtTheGateBeforeAnyBodyIsRead() {
+    // 100 pairs/s, 10 s budget: 800 plannable pairs; each body declares about 512 pairs' bytes.
+    WorkAdmission admission = new WorkAdmission(100, clock::get);
+    long estimate = WorkAdmission.estimatedPairs(512 * WorkAdmission.BYTES_PER_PAIR_ESTIMATE);
+    assertThat(estimate).isEqualTo(512);
+
+    int passed = 0;
+    for (int i = 0; i < 200; i++) {
+      if (admission.reserve(estimate, 10 * SECOND).admitted()) {
+        passed++;
+      }
+    }
+
+    // The first alone (nothing in flight), then no second 512 fits beside it.
+    assertThat(passed).isEqualTo(1);
+    assertThat(admission.reservedPairs()).isEqualTo(512);
+    assertThat(admission.inFlightPairs()).isZero();
+  }
+
+  @Test
+  void theExactCountReplacesTheEstimateOnceParsed() {
+    WorkAdmission admission = new WorkAdmission(100, clock::get);
+    WorkAdmission.Reservation big = admission.reserve(600, 10 * SECOND);
+    WorkAdmission.Reservation small = admission.reserve(200, 10 * SECOND);
+    assertThat(admission.reservedPairs()).isEqualTo(800);
+    assertThat(admission.reserve(1, 10 * SECOND).admitted()).isFalse();
+
+    // Fewer pairs than estimated: admitted outright, the rest freed at once.
+    assertThat(admission.tryAdmit(100, 10 * SECOND, big).admitted()).isTrue();
+    assertThat(admission.inFlightPairs()).isEqualTo(100);
+    assertThat(admission.reservedPairs()).isEqualTo(200);
+    // More than estimated: decided on against the admitted work (100 + 900 > 800 plannable).
+    assertThat(admission.tryAdmit(900, 10 * SECOND, small).admitted()).isFalse();
+    assertThat(admission.inFlightPairs()).isEqualTo(100);
+    assertThat(admission.reservedPairs()).isZero();
+  }
+
+  @Test
+  void aBodyReadIsNotKeptOutByTheEstimatesOfBodiesNotYetRead() {
+    WorkAdmission admission = new WorkAdmission(100, clock::get);
+    WorkAdmission.Reservation first = admission.reserve(400, 10 * SECOND);
+    admission.reserve(400, 10 * SECOND);
+
+    // 512 pairs, more than its estimate: 512 admitted fit the 800 plannable pairs; the other's
+    // 400 are an estimate of a body still being read.
+    assertThat(admission.tryAdmit(512, 10 * SECOND, first).admitted()).isTrue();
+    assertThat(admission.inFlightPairs()).isEqualTo(512);
+  }
+
+  @Test
+  void aReservationReleasedTwiceFreesItsPairsOnce() {
+    WorkAdmission admission = new WorkAdmission(100, clock::get);
+    admission.tryAdmit(50, 10 * SECOND);
+    WorkAdmission.Reservation reservation = admission.reserve(300, 10 * SECOND);
+
+    reservation.release();
+    reservation.release();
+    admission.tryAdmit(1, 10 * SECOND, reservation);
+
+    assertThat(admission.inFlightPairs()).isEqualTo(51);
+    assertThat(admission.reservedPairs()).isZero();
   }
 
   @Test

@@ -199,6 +199,32 @@ class HttpEdgeITCase {
     // Order first: the ranking is the oracle's, passage for passage.
     assertThat(actual.indices).containsExactly(expected.indices);
     assertRanked(response.body(), request);
+    assertStagesInPathOrder(response);
+  }
+
+  /**
+   * The answer's Server-Timing: one segment per stage the request passed, in the path's order, and
+   * none negative (each stage's timestamp at or after the one before).
+   */
+  private static void assertStagesInPathOrder(HttpResponse<String> response) {
+    String timing = response.headers().firstValue("server-timing").orElseThrow();
+    List<String> names = new ArrayList<>();
+    for (String segment : timing.split(",")) {
+      String[] parts = segment.trim().split(";dur=");
+      names.add(parts[0]);
+      assertThat(Double.parseDouble(parts[1])).as(timing).isGreaterThanOrEqualTo(0);
+    }
+    assertThat(names)
+        .containsExactly(
+            "edge-in",
+            "kafka-in",
+            "exchange",
+            "encode",
+            "queue",
+            "score",
+            "sink",
+            "kafka-out",
+            "edge-out");
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.rerankflow.inference;
 import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.schemas.TransportHeaders;
+import io.rerankflow.schemas.TransportHeaders.Stage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +27,7 @@ final class PendingRequest {
   private final int permits;
   private final Consumer<RerankOutput> done;
   private final long submittedNanos;
+  private final long submittedMicros = TransportHeaders.nowMicros();
   private final long sequence;
   private final float[][] outputs;
   private final List<RowPool.Row<PendingRequest>> rows;
@@ -32,6 +35,7 @@ final class PendingRequest {
   private final AtomicBoolean left = new AtomicBoolean();
   private int remaining;
   private boolean started;
+  private volatile long startedMicros;
 
   PendingRequest(
       EncodedRequest encoded,
@@ -98,6 +102,7 @@ final class PendingRequest {
   void start(long now, EngineListener listener) {
     if (!started) {
       started = true;
+      startedMicros = submittedMicros + (now - submittedNanos) / 1_000;
       listener.requestStarted(now - submittedNanos);
     }
   }
@@ -131,11 +136,18 @@ final class PendingRequest {
 
   /**
    * Answers with {@code output} unless already answered; returns whether it did. A callback that
-   * throws an exception has failed its own request only; an {@link Error} goes on up.
+   * throws an exception has failed its own request only; an {@link Error} goes on up. The output
+   * carries when the request entered the engine and first went into a batch ({@link Stage#ENCODED},
+   * {@link Stage#BATCHED}) in its headers, for a door that traces requests.
    */
   boolean answer(RerankOutput output) {
     if (!claim()) {
       return false;
+    }
+    output.headers = TransportHeaders.stamped(output.headers, Stage.ENCODED, submittedMicros);
+    long batched = startedMicros;
+    if (batched != 0) {
+      output.headers.put(Stage.BATCHED.header(), TransportHeaders.microsValue(batched));
     }
     deliver(done, output, encoded.request().id());
     return true;

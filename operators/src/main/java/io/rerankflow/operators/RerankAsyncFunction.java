@@ -16,8 +16,10 @@ import io.rerankflow.schemas.RequestParser;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.schemas.TransportHeaders;
+import io.rerankflow.schemas.TransportHeaders.Stage;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -86,11 +88,12 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   public void asyncInvoke(RawRequest raw, ResultFuture<RerankOutput> result)
       throws InterruptedException {
     // The callback may run while close() shuts the engine down, after the field is cleared.
+    long invokedMicros = TransportHeaders.nowMicros();
     SlotEngine current = slot;
     failIfFailed(current);
     ParseResult parsed = parser.parse(raw.payload, raw.recordOrigin());
     if (!(parsed instanceof ParseResult.Accepted accepted)) {
-      complete(result, ((ParseResult.Rejected) parsed).toOutput(), raw);
+      complete(result, ((ParseResult.Rejected) parsed).toOutput(), raw, invokedMicros);
       return;
     }
     OptionalLong deadlineMillis = TransportHeaders.deadlineMillis(raw.headers);
@@ -111,7 +114,7 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
               if (failed.isPresent()) {
                 result.completeExceptionally(engineFailed(failed.get()));
               } else {
-                complete(result, out, raw);
+                complete(result, out, raw, invokedMicros);
               }
             });
   }
@@ -141,7 +144,8 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
             new RerankFailure(
                 ErrorKind.TIMEOUT,
                 "Request was not scored within the operator timeout (--timeout)")),
-        raw);
+        raw,
+        0);
   }
 
   /**
@@ -161,13 +165,30 @@ public class RerankAsyncFunction extends RichAsyncFunction<RawRequest, RerankOut
   }
 
   private static void complete(
-      ResultFuture<RerankOutput> result, RerankOutput out, RawRequest raw) {
-    result.complete(Collections.singleton(withHeaders(out, raw)));
+      ResultFuture<RerankOutput> result, RerankOutput out, RawRequest raw, long invokedMicros) {
+    result.complete(Collections.singleton(withHeaders(out, raw, invokedMicros)));
   }
 
-  /** Hands the request's transport headers (e.g. Kafka reply-to) on to its one output. */
-  private static RerankOutput withHeaders(RerankOutput out, RawRequest raw) {
+  /**
+   * Hands the request's transport headers (e.g. Kafka reply-to) on to its one output; a traced
+   * request ({@link TransportHeaders#traced}) also gets this operator's and the engine's stage
+   * timestamps, the last of them {@link Stage#SCORED}, now.
+   */
+  private static RerankOutput withHeaders(RerankOutput out, RawRequest raw, long invokedMicros) {
+    Map<String, byte[]> engineStamps = out.headers;
     out.headers = raw.headers;
+    if (TransportHeaders.traced(raw.headers)) {
+      long scored = TransportHeaders.nowMicros();
+      Map<String, byte[]> headers = new LinkedHashMap<>(raw.headers);
+      if (invokedMicros != 0) {
+        headers.put(Stage.INVOKED.header(), TransportHeaders.microsValue(invokedMicros));
+      }
+      if (engineStamps != null) {
+        headers.putAll(engineStamps);
+      }
+      headers.put(Stage.SCORED.header(), TransportHeaders.microsValue(scored));
+      out.headers = headers;
+    }
     return out;
   }
 
