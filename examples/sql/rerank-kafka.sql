@@ -4,8 +4,6 @@
 --   scripts/sql -f examples/sql/rerank-kafka.sql
 -- Exactly-once delivery commits on checkpoints: results appear within one interval.
 SET 'execution.checkpointing.interval' = '10 s';
--- Rows in flight per slot (Flink's default is 10): more rows give the engine more pairs to batch.
-SET 'table.exec.async-ml-predict.max-concurrent-operations' = '64';
 
 CREATE TABLE requests (
   id STRING,

@@ -2,10 +2,7 @@ package io.rerankflow.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.rerankflow.sql.SqlRunner;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -28,36 +25,41 @@ final class SqlBench {
   static Measurement run(Path requests, String model, Path work) throws Exception {
     Path out = work.resolve("sql-out");
     deleteTree(out);
-    String script =
+    long start = System.nanoTime();
+    TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    tEnv.getConfig().set("parallelism.default", "1");
+    tEnv.getConfig()
+        .set("table.exec.async-ml-predict.max-concurrent-operations", String.valueOf(IN_FLIGHT));
+    tEnv.getConfig().set("table.exec.async-ml-predict.output-mode", "ALLOW_UNORDERED");
+    tEnv.executeSql(
         """
-        SET 'parallelism.default' = '1';
-        SET 'table.exec.async-ml-predict.max-concurrent-operations' = '%3$d';
-        SET 'table.exec.async-ml-predict.output-mode' = 'ALLOW_UNORDERED';
         CREATE TABLE requests (id STRING, query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)
-          WITH ('connector' = 'filesystem', 'path' = '%1$s', 'format' = 'json');
+          WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')
+        """
+            .formatted(requests));
+    tEnv.executeSql(
+        """
         CREATE TABLE results (id STRING, rankings ARRAY<ROW<`index` INT, logit FLOAT>>,
             error ROW<type STRING, message STRING, status INT>)
-          WITH ('connector' = 'filesystem', 'path' = '%2$s', 'format' = 'json');
+          WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')
+        """
+            .formatted(out));
+    tEnv.executeSql(
+        """
         CREATE MODEL reranker
           INPUT (query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)
           OUTPUT (rankings ARRAY<ROW<`index` INT, logit FLOAT>>,
                   error ROW<type STRING, message STRING, status INT>)
-          WITH ('provider' = 'rerankflow', 'model' = '%4$s', 'truncate' = 'END');
-        INSERT INTO results SELECT id, rankings, error
-          FROM ML_PREDICT(TABLE requests, MODEL reranker, DESCRIPTOR(query, passages));
+          WITH ('provider' = 'rerankflow', 'model' = '%s', 'truncate' = 'END')
         """
-            .formatted(requests, out, IN_FLIGHT, model);
-    long start = System.nanoTime();
-    boolean ok =
-        new SqlRunner(
-                TableEnvironment.create(EnvironmentSettings.inStreamingMode()),
-                new PrintStream(PrintStream.nullOutputStream(), true, StandardCharsets.UTF_8),
-                System.err)
-            .runScript(script);
+            .formatted(model));
+    tEnv.executeSql(
+            """
+            INSERT INTO results SELECT id, rankings, error
+              FROM ML_PREDICT(TABLE requests, MODEL reranker, DESCRIPTOR(query, passages))
+            """)
+        .await();
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (!ok) {
-      throw new IllegalStateException("the SQL run failed, see above");
-    }
     long pairs = 0;
     long rows = 0;
     long errors = 0;
