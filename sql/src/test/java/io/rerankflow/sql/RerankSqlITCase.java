@@ -2,14 +2,13 @@ package io.rerankflow.sql;
 
 import static org.apache.flink.table.api.Expressions.$;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rerankflow.schemas.RerankOutput;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Table;
@@ -56,17 +58,16 @@ class RerankSqlITCase {
     return tEnv;
   }
 
-  private record Run(boolean ok, String errors) {}
-
-  private static Run runScript(TableEnvironment tEnv, String script) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    boolean ok =
-        new SqlRunner(
-                tEnv,
-                new PrintStream(OutputStreamSink.NULL),
-                new PrintStream(err, true, StandardCharsets.UTF_8))
-            .runScript(script);
-    return new Run(ok, err.toString(StandardCharsets.UTF_8));
+  /**
+   * Runs one of the fixtures' scripts on the table environment: each statement (they end with a
+   * {@code ;} at a line's end) through {@code executeSql}, each {@code INSERT} awaited.
+   */
+  private static void execute(TableEnvironment tEnv, String script) throws Exception {
+    for (String statement : script.split(";\\s*\\n")) {
+      if (!statement.isBlank()) {
+        tEnv.executeSql(statement).await();
+      }
+    }
   }
 
   @Test
@@ -80,17 +81,15 @@ class RerankSqlITCase {
     Map<String, RerankOutput> expected =
         SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
 
-    Run run =
-        runScript(
-            tableEnvironment(),
-            SqlFixtures.script(
-                requests,
-                dir.resolve("sql-out"),
-                tinyModel,
-                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
-                "id, rankings",
-                "END"));
-    assertThat(run.ok()).as(run.errors()).isTrue();
+    execute(
+        tableEnvironment(),
+        SqlFixtures.script(
+            requests,
+            dir.resolve("sql-out"),
+            tinyModel,
+            "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+            "id, rankings",
+            "END"));
 
     Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
     assertThat(rows.keySet()).isEqualTo(expected.keySet()).hasSize(60);
@@ -130,18 +129,16 @@ class RerankSqlITCase {
         SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel);
     assertThat(expected.values().stream().filter(RerankOutput::isError)).hasSize(7);
 
-    Run run =
-        runScript(
-            tableEnvironment(),
-            SqlFixtures.script(
-                requests,
-                dir.resolve("sql-out"),
-                tinyModel,
-                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>, prompt_tokens INT,"
-                    + " error ROW<type STRING, message STRING, status INT>",
-                "id, rankings, prompt_tokens, error",
-                "NONE"));
-    assertThat(run.ok()).as(run.errors()).isTrue();
+    execute(
+        tableEnvironment(),
+        SqlFixtures.script(
+            requests,
+            dir.resolve("sql-out"),
+            tinyModel,
+            "rankings ARRAY<ROW<`index` INT, logit FLOAT>>, prompt_tokens INT,"
+                + " error ROW<type STRING, message STRING, status INT>",
+            "id, rankings, prompt_tokens, error",
+            "NONE"));
 
     Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
     assertThat(rows.keySet()).isEqualTo(expected.keySet());
@@ -179,19 +176,17 @@ class RerankSqlITCase {
         SqlFixtures.fileJob(requests, dir.resolve("file-out"), tinyModel, "--max-batch-size", "1");
 
     TableEnvironment tEnv = tableEnvironment();
-    Run ddl =
-        runScript(
-            tEnv,
-            SqlFixtures.script(
-                    requests,
-                    dir.resolve("unused"),
-                    tinyModel,
-                    "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
-                    "id, rankings",
-                    "END")
-                .replace("'truncate' = 'END'", "'truncate' = 'END', 'max-batch-size' = '1'")
-                .replaceAll("(?s)INSERT INTO results.*", ""));
-    assertThat(ddl.ok()).as(ddl.errors()).isTrue();
+    execute(
+        tEnv,
+        SqlFixtures.script(
+                requests,
+                dir.resolve("unused"),
+                tinyModel,
+                "rankings ARRAY<ROW<`index` INT, logit FLOAT>>",
+                "id, rankings",
+                "END")
+            .replace("'truncate' = 'END'", "'truncate' = 'END', 'max-batch-size' = '1'")
+            .replaceAll("(?s)INSERT INTO results.*", ""));
 
     Table predicted =
         tEnv.fromModel("reranker")
@@ -248,8 +243,7 @@ class RerankSqlITCase {
                 "END")
             .replace("query ROW<text STRING>", "query STRING")
             .replace("passages ARRAY<ROW<text STRING>>", "passages ARRAY<STRING>");
-    Run run = runScript(tableEnvironment(), script);
-    assertThat(run.ok()).as(run.errors()).isTrue();
+    execute(tableEnvironment(), script);
     Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
     assertThat(rows.keySet()).isEqualTo(expected.keySet()).hasSize(20);
     expected.forEach(
@@ -276,8 +270,7 @@ class RerankSqlITCase {
                 "id, rankings",
                 "END")
             .replace("'truncate' = 'END'", "'truncate' = 'END', 'top-n' = '2'");
-    Run run = runScript(tableEnvironment(), script);
-    assertThat(run.ok()).as(run.errors()).isTrue();
+    execute(tableEnvironment(), script);
     Map<String, JsonNode> rows = SqlFixtures.sqlRows(dir.resolve("sql-out"));
     assertThat(rows.keySet()).isEqualTo(expected.keySet());
     expected.forEach(
@@ -311,21 +304,23 @@ class RerankSqlITCase {
                 "id, rankings",
                 "END")
             .replaceAll("(?s)INSERT INTO results.*", "");
-    String script =
+    TableEnvironment tEnv = tableEnvironment();
+    execute(
+        tEnv,
         ddl
             + "CREATE TABLE results2 (id STRING, rankings ARRAY<ROW<`index` INT, logit FLOAT>>)"
             + " WITH ('connector' = 'filesystem', 'path' = '"
             + dir.resolve("sql-out2")
-            + "', 'format' = 'json');\n"
-            + "BEGIN STATEMENT SET;\n"
-            + "INSERT INTO results SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
-            + " reranker, DESCRIPTOR(query, passages));\n"
-            + "INSERT INTO results2 SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
-            + " reranker, DESCRIPTOR(query, passages)) WHERE id LIKE 'm1%';\n"
-            + "END;\n";
-    Run run = runScript(tableEnvironment(), script);
-    assertThat(run.ok()).as(run.errors()).isTrue();
-    assertThat(run.errors()).contains("finished: the statement set");
+            + "', 'format' = 'json');\n");
+    tEnv.createStatementSet()
+        .addInsertSql(
+            "INSERT INTO results SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
+                + " reranker, DESCRIPTOR(query, passages))")
+        .addInsertSql(
+            "INSERT INTO results2 SELECT id, rankings FROM ML_PREDICT(TABLE requests, MODEL"
+                + " reranker, DESCRIPTOR(query, passages)) WHERE id LIKE 'm1%'")
+        .execute()
+        .await();
 
     Map<String, JsonNode> all = SqlFixtures.sqlRows(dir.resolve("sql-out"));
     Map<String, JsonNode> some = SqlFixtures.sqlRows(dir.resolve("sql-out2"));
@@ -343,23 +338,23 @@ class RerankSqlITCase {
   }
 
   @Test
-  void createModelFailsNamingTheFix(@TempDir Path dir) {
+  void aModelsFirstPredictionFailsNamingTheFix(@TempDir Path dir) {
     String input = "INPUT (query ROW<text STRING>, passages ARRAY<ROW<text STRING>>)";
     String output = "OUTPUT (rankings ARRAY<ROW<`index` INT, logit FLOAT>>)";
     String with = "'provider' = 'rerankflow', 'model' = '" + tinyModel + "'";
-    assertCreateModelFails(
+    assertPredictionFails(
         "INPUT (query INT, passages ARRAY<ROW<text STRING>>) " + output + " WITH (" + with + ")",
         "input column query (the query) is INT; expected INPUT (query STRING or ROW<text"
             + " STRING>, passages ARRAY<STRING> or ARRAY<ROW<text STRING>>)");
-    assertCreateModelFails(
+    assertPredictionFails(
         input + " OUTPUT (score DOUBLE) WITH (" + with + ")",
         "output column score DOUBLE is not one this provider produces; declare any of OUTPUT"
             + " (rankings ARRAY<ROW<`index` INT, `logit` FLOAT>>, prompt_tokens INT");
-    assertCreateModelFails(
+    assertPredictionFails(
         input + " " + output + " WITH (" + with + ", 'batch-size' = '4')", "batch-size");
-    assertCreateModelFails(
+    assertPredictionFails(
         input + " " + output + " WITH (" + with + ", 'batch-size' = '4')", "max-batch-size");
-    assertCreateModelFails(
+    assertPredictionFails(
         input
             + " "
             + output
@@ -371,22 +366,37 @@ class RerankSqlITCase {
             + "': model directory "
             + dir.resolve("missing")
             + " does not exist (pass a directory or 'default')");
-    assertCreateModelFails(
+    assertPredictionFails(
         input + " " + output + " WITH (" + with + ", 'truncate' = 'START')", "truncate");
   }
 
-  private static void assertCreateModelFails(String definition, String message) {
+  /**
+   * Flink creates a model's provider when it plans the first {@code ML_PREDICT} over it: that is
+   * where a bad column or option fails, with the provider's message in the cause chain.
+   */
+  private static void assertPredictionFails(String definition, String message) {
     TableEnvironment tEnv = tableEnvironment();
-    Run run = runScript(tEnv, "CREATE MODEL reranker " + definition + ";");
-    assertThat(run.ok()).as(definition).isFalse();
-    assertThat(run.errors())
-        .startsWith("Statement 1 (line 1) failed: CREATE MODEL reranker")
-        .contains(message)
-        .hasLineCount(1);
-    assertThat(tEnv.listModels()).as("the failed model is dropped again").isEmpty();
-  }
-
-  private static final class OutputStreamSink {
-    static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
+    // The table's columns are the model's input, so only the provider can object.
+    Matcher input = Pattern.compile("INPUT \\((.*?)\\) OUTPUT").matcher(definition);
+    assertThat(input.find()).as(definition).isTrue();
+    tEnv.executeSql(
+        "CREATE TABLE requests (id STRING, "
+            + input.group(1)
+            + ") WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'json')");
+    tEnv.executeSql("CREATE MODEL reranker " + definition);
+    assertThatThrownBy(
+            () ->
+                tEnv.explainSql(
+                    "SELECT * FROM ML_PREDICT(TABLE requests, MODEL reranker,"
+                        + " DESCRIPTOR(query, passages))"))
+        .as(definition)
+        .satisfies(
+            e ->
+                assertThat(
+                        Stream.iterate(e, t -> t != null, Throwable::getCause)
+                            .map(Throwable::getMessage)
+                            .filter(m -> m != null && m.contains(message)))
+                    .as("a cause names %s", message)
+                    .isNotEmpty());
   }
 }

@@ -3,6 +3,8 @@ package io.rerankflow.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rerankflow.jobs.RerankJob;
@@ -17,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +60,51 @@ final class SqlFixtures {
       passages.add(words(random, 1 + random.nextInt(24)));
     }
     return request(id, "{\"text\":\"" + query + "\"}", passages, truncate);
+  }
+
+  /**
+   * A valid request line whose pairs all fit the tiny model's {@link #MAX_LENGTH} tokens, so the
+   * oracle needs no truncation: 2-4 query words, 1-6 passages of 1-12 words.
+   */
+  static String fitting(String id, long seed) {
+    Random random = new Random(seed);
+    String query = words(random, 2 + random.nextInt(3));
+    List<String> passages = new ArrayList<>();
+    int count = 1 + random.nextInt(6);
+    for (int p = 0; p < count; p++) {
+      passages.add(words(random, 1 + random.nextInt(12)));
+    }
+    return request(id, "{\"text\":\"" + query + "\"}", passages, "NONE");
+  }
+
+  /**
+   * The tiny model's ranking of a request line computed without the provider: Hugging Face's
+   * tokenizer for the pairs and the model's arithmetic in Java ({@link TinyCrossEncoder}).
+   */
+  static RerankOutput tinyOracle(Path modelDir, String requestLine) throws IOException {
+    JsonNode request = JSON.readTree(requestLine);
+    String query = request.get("query").get("text").textValue();
+    JsonNode passages = request.get("passages");
+    float[] logits = new float[passages.size()];
+    int tokens = 0;
+    try (HuggingFaceTokenizer tokenizer =
+        HuggingFaceTokenizer.newInstance(
+            modelDir.resolve("tokenizer.json"),
+            Map.of("padding", "false", "truncation", "false"))) {
+      for (int p = 0; p < logits.length; p++) {
+        Encoding pair = tokenizer.encode(query, passages.get(p).get("text").textValue());
+        long[] ids = pair.getIds();
+        assertThat(ids.length).as("pair fits the model").isLessThanOrEqualTo(MAX_LENGTH);
+        long[] mask = new long[ids.length];
+        Arrays.fill(mask, 1L);
+        logits[p] =
+            TINY.expectedOutputs(
+                    new long[][] {ids}, new long[][] {mask}, new long[][] {pair.getTypeIds()})[0][
+                0];
+        tokens += ids.length;
+      }
+    }
+    return RerankOutput.ranked(request.get("id").textValue(), "tiny", logits, tokens);
   }
 
   /** A request line; {@code queryJson} is the query field's JSON as written. */
