@@ -1,11 +1,12 @@
 package io.rerankflow.jobs;
 
+import io.rerankflow.inference.Deadline;
 import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineListener;
 import io.rerankflow.inference.EngineSettings;
-import io.rerankflow.inference.InferenceEngine;
-import io.rerankflow.inference.LoadedModel;
 import io.rerankflow.inference.ModelLocator;
+import io.rerankflow.inference.SlotEngine;
+import io.rerankflow.inference.SlotSettings;
 import io.rerankflow.schemas.ParseResult;
 import io.rerankflow.schemas.RankingRequest;
 import io.rerankflow.schemas.RecordOrigin;
@@ -14,16 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Measures what one model costs, on a sample of its evaluation requests scored by an engine of its
- * own with the job's batching settings: the job scores every model in the same slots, so its
- * numbers cannot be split by model, while throughput and padding are what a choice between models
- * weighs.
+ * Measures what one model costs, on a sample of its evaluation requests scored by a {@link
+ * SlotEngine} of its own (the job's encoding stage and batching settings): the job scores every
+ * model in the same slots, so its numbers cannot be split by model, while throughput and padding
+ * are what a choice between models weighs.
  */
 final class CostProbe {
   private CostProbe() {}
@@ -69,22 +69,28 @@ final class CostProbe {
         requests.add(accepted.request());
       }
     }
-    EngineSettings settings = engine.engineSettings();
-    var dir = ModelLocator.resolve(location);
-    LoadedModel model = LoadedModel.load(dir, settings.sessionSettings(1, 0, Device.visibleGpus()));
+    EngineSettings all = engine.engineSettings();
+    // One slot that has the machine to itself, serving this model alone.
+    SlotSettings slot =
+        new SlotSettings(
+            new EngineSettings(
+                List.of(location), all.device(), all.intraOpThreads(), all.batching()),
+            0,
+            1,
+            Runtime.getRuntime().availableProcessors(),
+            Device.visibleGpus(),
+            "cost-probe");
     Counting counts = new Counting();
     CountDownLatch answered = new CountDownLatch(requests.size());
     AtomicLong pairs = new AtomicLong();
     long start;
     long end;
-    try (InferenceEngine scorer =
-        new InferenceEngine(
-            Map.of(dir.spec().name(), model), settings.batching(), "cost-probe", counts)) {
+    try (SlotEngine scorer = SlotEngine.open(slot, counts)) {
       if (!requests.isEmpty()) {
         // A served model is warm: ONNX Runtime's first run (allocations, kernel choice) is not
         // what a request costs, so one untimed request goes first.
         CountDownLatch warm = new CountDownLatch(1);
-        scorer.submit(requests.get(0), out -> warm.countDown());
+        scorer.submit(requests.get(0), Deadline.NONE, out -> warm.countDown());
         if (!warm.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
           throw new IllegalStateException(
               "the cost probe of " + location + " did not finish within " + timeout);
@@ -96,6 +102,7 @@ final class CostProbe {
       for (RankingRequest request : requests) {
         scorer.submit(
             request,
+            Deadline.NONE,
             out -> {
               pairs.addAndGet(out.scoredPairs);
               answered.countDown();

@@ -5,7 +5,6 @@ import io.rerankflow.schemas.RerankException;
 import io.rerankflow.schemas.RerankOutput;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -35,7 +34,6 @@ public final class EncodingStage implements AutoCloseable {
   /** Pairs waiting to be encoded before callers block. */
   public static final int DEFAULT_QUEUED_PAIRS = 4096;
 
-  private final Map<String, LoadedModel> models;
   private final InferenceEngine engine;
   private final EngineListener listener;
   private final int maxQueuedPairs;
@@ -47,11 +45,10 @@ public final class EncodingStage implements AutoCloseable {
   private volatile Throwable fatal;
 
   /**
-   * @param models the engine's models, whose encoders are used here
+   * @param engine the engine the encoded requests go to, whose models' encoders are used here
    * @param threads encoding threads: the cores of the slot
    */
   public EncodingStage(
-      Map<String, LoadedModel> models,
       InferenceEngine engine,
       int threads,
       int maxQueuedPairs,
@@ -60,7 +57,6 @@ public final class EncodingStage implements AutoCloseable {
     if (threads < 1 || maxQueuedPairs < 1) {
       throw new IllegalArgumentException("threads and maxQueuedPairs must be at least 1");
     }
-    this.models = Map.copyOf(models);
     this.engine = engine;
     this.listener = listener;
     this.maxQueuedPairs = maxQueuedPairs;
@@ -94,7 +90,7 @@ public final class EncodingStage implements AutoCloseable {
     if (died != null) {
       throw new IllegalStateException("an encoding thread died: " + died, died);
     }
-    LoadedModel model = models.get(request.model());
+    LoadedModel model = engine.model(request.model());
     if (model == null || deadline.passed()) {
       PendingRequest.deliver(
           done,

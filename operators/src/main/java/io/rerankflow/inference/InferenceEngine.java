@@ -1,7 +1,6 @@
 package io.rerankflow.inference;
 
 import io.rerankflow.schemas.RankingRequest;
-import io.rerankflow.schemas.RerankException;
 import io.rerankflow.schemas.RerankFailure;
 import io.rerankflow.schemas.RerankOutput;
 import java.util.LinkedHashMap;
@@ -129,56 +128,6 @@ public final class InferenceEngine implements AutoCloseable {
   }
 
   /**
-   * Scores a validated request with no deadline; see {@link #submit(RankingRequest, Deadline,
-   * Consumer)}.
-   */
-  public Submission submit(RankingRequest request, Consumer<RerankOutput> done) {
-    return submit(request, Deadline.NONE, done);
-  }
-
-  /**
-   * Encodes a validated request on this thread, then {@linkplain #submit(EncodedRequest, Deadline,
-   * Consumer) submits} it. A request the tokenizer refuses (over the limit under {@code truncate:
-   * NONE}) or fails on is answered at once, on this thread.
-   */
-  public Submission submit(RankingRequest request, Deadline deadline, Consumer<RerankOutput> done) {
-    LoadedModel model = models.get(request.model());
-    RerankOutput refused;
-    if (model == null) {
-      refused = notLoaded(request);
-    } else if (deadline.passed()) {
-      refused = PendingRequest.failed(request, EngineFailures.expired());
-    } else {
-      EncodedRequest encoded = null;
-      // Shared with other callers, exclusive with close(): a tokenizer is never closed under an
-      // encode.
-      lifecycle.readLock().lock();
-      try {
-        if (running) {
-          encoded = model.encoder().encode(request);
-        }
-        refused =
-            encoded == null
-                ? PendingRequest.failed(request, EngineFailures.stopped(failure.get()))
-                : null;
-      } catch (RerankException e) {
-        refused = PendingRequest.failed(request, e.failure());
-      } catch (RuntimeException e) {
-        LOG.error("tokenizing request {} failed", request.id(), e);
-        refused = PendingRequest.failed(request, EngineFailures.tokenization(e));
-      } finally {
-        lifecycle.readLock().unlock();
-      }
-      if (encoded != null) {
-        return submit(encoded, deadline, done);
-      }
-    }
-    // Outside the lock: a callback may itself close the engine.
-    PendingRequest.deliver(done, refused, request.id());
-    return Submission.ANSWERED;
-  }
-
-  /**
    * Queues an encoded request of one of the engine's models ({@link EncodedRequest#request()}'s
    * {@code model}); {@code done} receives exactly one output, a ranking or an error record, on the
    * engine's batching thread (or on this thread when it is refused at once) — unless the returned
@@ -248,6 +197,11 @@ public final class InferenceEngine implements AutoCloseable {
     }
     batcher.post(new EngineEvent.Withdrawn(request));
     return true;
+  }
+
+  /** The engine's model of that canonical name, or null: the encoding stage encodes with it. */
+  LoadedModel model(String name) {
+    return models.get(name);
   }
 
   /** Requests submitted and not yet gone. */

@@ -63,7 +63,6 @@ public final class SlotEngine implements AutoCloseable {
               models, settings.engine().batching(), settings.threadName() + "-inference", listener);
       EncodingStage encoding =
           new EncodingStage(
-              models,
               engine,
               settings.coresPerSlot(),
               EncodingStage.DEFAULT_QUEUED_PAIRS,

@@ -1,5 +1,6 @@
 package io.rerankflow.inference;
 
+import static io.rerankflow.inference.EncodedSubmissions.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -61,7 +62,8 @@ class DefaultModelScoresTest {
         new InferenceEngine(
             Map.of(DefaultModel.NAME, loaded), BatchingSettings.DEFAULTS, "default-model")) {
       CompletableFuture<RerankOutput> result = new CompletableFuture<>();
-      engine.submit(
+      submit(
+          engine,
           new RankingRequest("q1", DefaultModel.NAME, QUERY, PASSAGES, Truncate.NONE),
           result::complete);
       return result.get(60, TimeUnit.SECONDS);

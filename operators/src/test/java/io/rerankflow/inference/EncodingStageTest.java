@@ -1,5 +1,6 @@
 package io.rerankflow.inference;
 
+import static io.rerankflow.inference.EncodedSubmissions.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,7 +55,7 @@ class EncodingStageTest {
   void requestsAreEncodedOnTheStagesThreadsAndScoredAsWhenEncodedByTheCaller() throws Exception {
     Map<String, LoadedModel> models = models();
     InferenceEngine engine = engine(models);
-    EncodingStage stage = stage(models, engine, 2, 64);
+    EncodingStage stage = stage(engine, 2, 64);
     List<RankingRequest> requests = new ArrayList<>();
     for (int r = 0; r < 40; r++) {
       requests.add(
@@ -67,7 +68,7 @@ class EncodingStageTest {
     LinkedBlockingQueue<RerankOutput> direct = new LinkedBlockingQueue<>();
     for (RankingRequest request : requests) {
       stage.submit(request, Deadline.NONE, viaStage::add);
-      engine.submit(request, direct::add);
+      submit(engine, request, direct::add);
     }
 
     Map<String, RerankOutput> staged = collect(viaStage, requests.size());
@@ -84,7 +85,7 @@ class EncodingStageTest {
   @Test
   void callerBlocksWhileTheQueuedPairsReachTheBound() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 4);
+    EncodingStage stage = stage(engine(models), 1, 4);
     gated = true;
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     // Four pairs: the whole bound, held while the one thread is stuck encoding them.
@@ -115,7 +116,7 @@ class EncodingStageTest {
   @Test
   void aTokenizerFailureFailsOnlyItsRequestAsBackendFailure() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 2, 64);
+    EncodingStage stage = stage(engine(models), 2, 64);
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
 
     stage.submit(request("bad", "boom", List.of("two roads")), Deadline.NONE, outputs::add);
@@ -131,7 +132,7 @@ class EncodingStageTest {
   @Test
   void aCallbackThatThrowsFailsOnlyItsOwnRequestAndTheEncodingThreadGoesOn() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 64);
+    EncodingStage stage = stage(engine(models), 1, 64);
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
 
     // Answered on the one encoding thread (its tokenizer fails), by a callback that throws.
@@ -153,7 +154,7 @@ class EncodingStageTest {
   @Test
   void anErrorOnAnEncodingThreadAnswersItsRequestAndIsReportedNotSwallowed() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 64);
+    EncodingStage stage = stage(engine(models), 1, 64);
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
 
     stage.submit(request("fatal", "fatal", List.of("two roads")), Deadline.NONE, outputs::add);
@@ -187,7 +188,7 @@ class EncodingStageTest {
   void aCallbackOnTheBatchingThreadMayCloseTheEngine() throws Exception {
     Map<String, LoadedModel> models = models();
     InferenceEngine engine = engine(models);
-    EncodingStage stage = stage(models, engine, 1, 64);
+    EncodingStage stage = stage(engine, 1, 64);
     CountDownLatch closedFromCallback = new CountDownLatch(1);
     List<String> callbackThreads = new ArrayList<>();
 
@@ -212,21 +213,24 @@ class EncodingStageTest {
   @Test
   void overLongRequestUnderNoneIsA422FromTheStage() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 64);
+    EncodingStage stage = stage(engine(models), 1, 64);
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     String longPassage = String.join(" ", java.util.Collections.nCopies(100, "wood"));
 
     stage.submit(request("long", "go", List.of(longPassage)), Deadline.NONE, outputs::add);
 
-    assertThat(collect(outputs, 1).get("long").failure().kind())
-        .isEqualTo(ErrorKind.INPUT_TOO_LONG);
+    RerankOutput tooLong = collect(outputs, 1).get("long");
+    assertThat(tooLong.failure().kind()).isEqualTo(ErrorKind.INPUT_TOO_LONG);
+    assertThat(tooLong.errorStatus).isEqualTo(422);
+    // [CLS] go [SEP] wood x 100 [SEP]
+    assertThat(tooLong.errorMessage)
+        .isEqualTo("Input length 104 exceeds maximum allowed token size 64");
   }
 
   @Test
   void closeAnswersEveryRequestStillWaiting() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage =
-        new EncodingStage(models, engine(models), 1, 64, EngineListener.NONE, "enc");
+    EncodingStage stage = new EncodingStage(engine(models), 1, 64, EngineListener.NONE, "enc");
     gated = true;
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     for (int r = 0; r < 5; r++) {
@@ -246,7 +250,7 @@ class EncodingStageTest {
   @Test
   void aRequestWithdrawnWhileQueuedIsNeitherEncodedNorAnswered() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 64);
+    EncodingStage stage = stage(engine(models), 1, 64);
     gated = true;
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     stage.submit(request("first", "go", List.of("two roads")), Deadline.NONE, outputs::add);
@@ -266,7 +270,7 @@ class EncodingStageTest {
   @Test
   void aRequestPastItsDeadlineIsAnsweredTimeoutWithoutBeingEncoded() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 64);
+    EncodingStage stage = stage(engine(models), 1, 64);
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
 
     stage.submit(
@@ -281,7 +285,7 @@ class EncodingStageTest {
   @Test
   void aDeadlineThatPassesWhileQueuedIsAnsweredTimeoutWithoutBeingEncoded() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(models, engine(models), 1, 64);
+    EncodingStage stage = stage(engine(models), 1, 64);
     gated = true;
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     stage.submit(request("first", "go", List.of("two roads")), Deadline.NONE, outputs::add);
@@ -298,10 +302,8 @@ class EncodingStageTest {
     assertThat(encodedIds).containsExactly("first");
   }
 
-  private EncodingStage stage(
-      Map<String, LoadedModel> models, InferenceEngine engine, int threads, int maxPairs) {
-    EncodingStage stage =
-        new EncodingStage(models, engine, threads, maxPairs, EngineListener.NONE, "enc");
+  private EncodingStage stage(InferenceEngine engine, int threads, int maxPairs) {
+    EncodingStage stage = new EncodingStage(engine, threads, maxPairs, EngineListener.NONE, "enc");
     opened.add(stage);
     return stage;
   }

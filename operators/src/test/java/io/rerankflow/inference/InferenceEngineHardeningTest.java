@@ -1,11 +1,11 @@
 package io.rerankflow.inference;
 
+import static io.rerankflow.inference.EncodedSubmissions.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RankingRequest;
-import io.rerankflow.schemas.RerankException;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.schemas.Truncate;
 import io.rerankflow.testing.TinyTokenizers;
@@ -65,18 +65,18 @@ class InferenceEngineHardeningTest {
     Answers answers = new Answers();
     // "running" occupies the model, "ahead" the batch prepared behind it; the rest waits in the
     // pool.
-    engine.submit(request("running", 0, 2), answers.of("running"));
+    submit(engine, request("running", 0, 2), answers.of("running"));
     assertThat(model.entered.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
-    engine.submit(request("ahead", 1, 2), answers.of("ahead"));
+    submit(engine, request("ahead", 1, 2), answers.of("ahead"));
     awaitTrue(() -> engine.waitingRows() == 0 && engine.inboxSize() == 0);
     List<RankingRequest> expiring = new ArrayList<>();
     for (int r = 0; r < 5; r++) {
       RankingRequest request = request("expiring-" + r, 10 + r, 3);
       expiring.add(request);
-      engine.submit(request, Deadline.after(Duration.ofMillis(50)), answers.of(request.id()));
+      submit(engine, request, Deadline.after(Duration.ofMillis(50)), answers.of(request.id()));
     }
     RankingRequest patient = request("patient", 20, 3);
-    engine.submit(patient, Deadline.after(Duration.ofHours(1)), answers.of("patient"));
+    submit(engine, patient, Deadline.after(Duration.ofHours(1)), answers.of("patient"));
 
     answers.await(expiring.stream().map(RankingRequest::id).toList());
     model.gate.release(1_000);
@@ -101,7 +101,8 @@ class InferenceEngineHardeningTest {
     List<RerankOutput> outputs = new ArrayList<>();
 
     Submission submission =
-        engine.submit(
+        submit(
+            engine,
             request("late", 0, 4),
             Deadline.atEpochMillis(System.currentTimeMillis() - 1),
             outputs::add);
@@ -124,11 +125,11 @@ class InferenceEngineHardeningTest {
     model.gate = new Semaphore(0);
     InferenceEngine engine = engine(model, new BatchingSettings(10_000, 2), 20, 8);
     Answers answers = new Answers();
-    engine.submit(request("running", 0, 2), answers.of("running"));
+    submit(engine, request("running", 0, 2), answers.of("running"));
     assertThat(model.entered.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
-    engine.submit(request("ahead", 1, 2), answers.of("ahead"));
+    submit(engine, request("ahead", 1, 2), answers.of("ahead"));
     RankingRequest abandoned = request("abandoned", 2, 12);
-    Submission submission = engine.submit(abandoned, answers.of("abandoned"));
+    Submission submission = submit(engine, abandoned, answers.of("abandoned"));
     awaitTrue(() -> engine.waitingRows() == 12);
 
     assertThat(submission.cancel()).isTrue();
@@ -136,7 +137,7 @@ class InferenceEngineHardeningTest {
     awaitTrue(() -> engine.waitingRows() == 0);
     // The 12 rows' room is back: a request of 16 rows fits beside the 4 in the model.
     RankingRequest next = request("next", 3, 16);
-    engine.submit(next, answers.of("next"));
+    submit(engine, next, answers.of("next"));
     model.gate.release(1_000);
     answers.await(List.of("running", "ahead", "next"));
 
@@ -182,7 +183,7 @@ class InferenceEngineHardeningTest {
                   int n = producer * perProducer + r;
                   RankingRequest request = request("r" + n, n, 1 + random.nextInt(6));
                   all.add(request);
-                  engine.submit(request, answers.of(request.id()));
+                  submit(engine, request, answers.of(request.id()));
                 }
               });
       threads.add(thread);
@@ -222,16 +223,16 @@ class InferenceEngineHardeningTest {
     InferenceEngine engine = engine(model, new BatchingSettings(10_000, 2), 10_000, bound);
     Answers answers = new Answers();
     // Occupy the model and the batch prepared behind it, so the long row meets a full pipeline.
-    engine.submit(request("s0", 100, 2), answers.of("s0"));
+    submit(engine, request("s0", 100, 2), answers.of("s0"));
     assertThat(model.entered.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
-    engine.submit(request("s1", 101, 2), answers.of("s1"));
+    submit(engine, request("s1", 101, 2), answers.of("s1"));
     awaitTrue(() -> engine.waitingRows() == 0 && engine.inboxSize() == 0);
     RankingRequest longOne =
         new RankingRequest(
             "long", MODEL, "go", List.of(String.join(" ", WORDS.subList(0, 30))), Truncate.NONE);
-    engine.submit(longOne, answers.of("long"));
+    submit(engine, longOne, answers.of("long"));
     for (int b = 0; b < 40 && answers.of.get("long") == null; b++) {
-      engine.submit(request("short-" + b, 102 + b, 2), answers.of("short-" + b));
+      submit(engine, request("short-" + b, 102 + b, 2), answers.of("short-" + b));
       int ran = b + 1;
       model.gate.release();
       awaitTrue(() -> model.batches.size() >= ran);
@@ -260,16 +261,16 @@ class InferenceEngineHardeningTest {
     model.throwIf = batch -> true;
     InferenceEngine engine = engine(model, new BatchingSettings(10_000, 2), 1_000, 8);
     Answers answers = new Answers();
-    engine.submit(request("running", 0, 2), answers.of("running"));
+    submit(engine, request("running", 0, 2), answers.of("running"));
     assertThat(model.entered.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
-    engine.submit(request("queued-1", 1, 3), answers.of("queued-1"));
-    engine.submit(request("queued-2", 2, 1), answers.of("queued-2"));
+    submit(engine, request("queued-1", 1, 3), answers.of("queued-1"));
+    submit(engine, request("queued-2", 2, 1), answers.of("queued-2"));
     awaitTrue(() -> engine.inboxSize() == 0);
 
     model.gate.release(1_000);
     answers.await(List.of("running", "queued-1", "queued-2"));
     List<RerankOutput> later = new ArrayList<>();
-    engine.submit(request("later", 3, 1), later::add);
+    submit(engine, request("later", 3, 1), later::add);
 
     assertThat(engine.failure()).get().isInstanceOf(InjectedError.class);
     for (String id : List.of("running", "queued-1", "queued-2")) {
@@ -294,12 +295,13 @@ class InferenceEngineHardeningTest {
     model.gate = new Semaphore(0);
     InferenceEngine engine = engine(model, new BatchingSettings(10_000, 1), 1_000, 8);
     Answers answers = new Answers();
-    engine.submit(
+    submit(
+        engine,
         request("poison", 0, 1),
         out -> {
           throw new InjectedError();
         });
-    engine.submit(request("other", 1, 3), answers.of("other"));
+    submit(engine, request("other", 1, 3), answers.of("other"));
 
     model.gate.release(1_000);
     answers.await(List.of("other"));
@@ -314,7 +316,8 @@ class InferenceEngineHardeningTest {
     InferenceEngine engine = engine(model, new BatchingSettings(10_000, 2), 1_000, 8);
     Answers answers = new Answers();
     CountDownLatch thrown = new CountDownLatch(1);
-    engine.submit(
+    submit(
+        engine,
         request("careless", 0, 3),
         out -> {
           thrown.countDown();
@@ -322,68 +325,11 @@ class InferenceEngineHardeningTest {
         });
     assertThat(thrown.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
     RankingRequest next = request("next", 1, 3);
-    engine.submit(next, answers.of("next"));
+    submit(engine, next, answers.of("next"));
     answers.await(List.of("next"));
 
     assertThat(engine.failure()).isEmpty();
     assertScored(answers.only("next"), next);
-  }
-
-  @Test
-  void aTokenizerExceptionIsThatRequestsBackendFailureOnTheCallersThread() throws Exception {
-    RecordingModel model = new RecordingModel();
-    RequestEncoder real = new CrossEncoderRequests(tokenizer, null);
-    RequestEncoder breaksOnSorry =
-        new RequestEncoder() {
-          @Override
-          public EncodedRequest encode(RankingRequest request) throws RerankException {
-            if (request.passages().contains("sorry")) {
-              throw new IllegalStateException("native tokenizer panicked");
-            }
-            return real.encode(request);
-          }
-
-          @Override
-          public float[] logits(float[][] outputs) {
-            return real.logits(outputs);
-          }
-
-          @Override
-          public void close() {
-            real.close();
-          }
-        };
-    InferenceEngine engine =
-        new InferenceEngine(
-            Map.of(MODEL, new LoadedModel(spec(), breaksOnSorry, model)),
-            BatchingSettings.DEFAULTS,
-            "tokenizer-test");
-    engines.add(engine);
-    List<RerankOutput> outputs = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-
-    engine.submit(
-        new RankingRequest("broken", MODEL, "go", List.of("a", "sorry"), Truncate.NONE),
-        out -> {
-          outputs.add(out);
-          threads.add(Thread.currentThread());
-        });
-    Answers answers = new Answers();
-    RankingRequest fine = request("fine", 1, 2);
-    engine.submit(fine, answers.of("fine"));
-    answers.await(List.of("fine"));
-
-    assertThat(threads).containsExactly(Thread.currentThread());
-    assertThat(outputs)
-        .singleElement()
-        .satisfies(
-            out -> {
-              assertThat(out.id).isEqualTo("broken");
-              assertThat(out.failure().kind()).isEqualTo(ErrorKind.BACKEND_FAILURE);
-              assertThat(out.errorStatus).isEqualTo(500);
-            });
-    assertThat(engine.failure()).isEmpty();
-    assertScored(answers.only("fine"), fine);
   }
 
   private InferenceEngine engine(

@@ -1,5 +1,6 @@
 package io.rerankflow.inference;
 
+import static io.rerankflow.inference.EncodedSubmissions.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -49,7 +50,8 @@ class InferenceEnginePipelineTest {
       for (RankingRequest request : requests) {
         callers.execute(
             () ->
-                engine.submit(
+                submit(
+                    engine,
                     request,
                     out -> {
                       outputs.computeIfAbsent(out.id, k -> new CopyOnWriteArrayList<>()).add(out);
@@ -80,10 +82,10 @@ class InferenceEnginePipelineTest {
     FakeModel fake = new FakeModel(release);
     List<RerankOutput> outputs = new CopyOnWriteArrayList<>();
     try (InferenceEngine engine = engine(fake, new BatchingSettings(10_000, 64))) {
-      engine.submit(request("a", "x", "y"), outputs::add);
+      submit(engine, request("a", "x", "y"), outputs::add);
       assertThat(fake.firstRunStarted.await(60, TimeUnit.SECONDS)).isTrue();
-      engine.submit(request("b", "x", "z"), outputs::add);
-      engine.submit(request("c", "z", "w", "x", "w"), outputs::add);
+      submit(engine, request("b", "x", "z"), outputs::add);
+      submit(engine, request("c", "z", "w", "x", "w"), outputs::add);
       release.countDown();
       waitFor(() -> outputs.size() == 3);
     }
@@ -103,7 +105,8 @@ class InferenceEnginePipelineTest {
     Map<String, AtomicInteger> completions = new ConcurrentHashMap<>();
     for (int r = 0; r < 10; r++) {
       String id = "r" + r;
-      engine.submit(
+      submit(
+          engine,
           request(id, "a" + r, "b" + r, "c" + r),
           out -> completions.computeIfAbsent(out.id, k -> new AtomicInteger()).incrementAndGet());
     }
@@ -161,7 +164,7 @@ class InferenceEnginePipelineTest {
     LoadedModel model =
         LoadedModel.load(ModelDirectory.open(dir), new SessionSettings(Device.CPU, 1));
     try (InferenceEngine engine = new InferenceEngine(Map.of("tiny", model), batching, "t")) {
-      requests.forEach(r -> engine.submit(r, out -> outputs.put(out.id, out)));
+      requests.forEach(r -> submit(engine, r, out -> outputs.put(out.id, out)));
       waitFor(() -> outputs.size() == requests.size());
     }
     return outputs;

@@ -1,5 +1,7 @@
 package io.rerankflow.inference;
 
+import static io.rerankflow.inference.EncodedSubmissions.encode;
+import static io.rerankflow.inference.EncodedSubmissions.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -84,7 +86,7 @@ class InferenceEngineTest {
                 () -> {
                   for (int r = thread; r < requests.size(); r += 6) {
                     RankingRequest request = requests.get(r);
-                    engine.submit(request, collectInto(received, request.id(), done));
+                    submit(engine, request, collectInto(received, request.id(), done));
                   }
                 }));
       }
@@ -194,40 +196,12 @@ class InferenceEngineTest {
   }
 
   @Test
-  void aPairOverTheLimitWithNoneFailsOnTheCallersThreadWithoutReachingTheModel() {
-    FakeModel model = new FakeModel(batch -> {});
-    InferenceEngine engine = engine(model, BatchingSettings.DEFAULTS);
-    // 1 + 62 + 3 = 66 > 64.
-    String passage = String.join(" ", Collections.nCopies(62, "the"));
-    RankingRequest tooLong = request("long", "go", List.of("a", passage));
-    List<RerankOutput> outputs = new ArrayList<>();
-    List<Thread> threads = new ArrayList<>();
-
-    engine.submit(
-        tooLong,
-        output -> {
-          outputs.add(output);
-          threads.add(Thread.currentThread());
-        });
-
-    assertThat(outputs).hasSize(1);
-    assertThat(threads).containsExactly(Thread.currentThread());
-    RerankOutput error = outputs.get(0);
-    assertThat(error.id).isEqualTo("long");
-    assertThat(error.failure().kind()).isEqualTo(ErrorKind.INPUT_TOO_LONG);
-    assertThat(error.errorStatus).isEqualTo(422);
-    assertThat(error.errorMessage)
-        .isEqualTo("Input length 66 exceeds maximum allowed token size 64");
-    assertThat(model.batches()).isEmpty();
-  }
-
-  @Test
   void anUnknownModelIsNotFoundOnTheCallersThread() {
     InferenceEngine engine = engine(new FakeModel(batch -> {}), BatchingSettings.DEFAULTS);
     List<RerankOutput> outputs = new ArrayList<>();
 
-    engine.submit(
-        new RankingRequest("x", "other", "go", List.of("a"), Truncate.NONE), outputs::add);
+    submit(
+        engine, new RankingRequest("x", "other", "go", List.of("a"), Truncate.NONE), outputs::add);
 
     assertThat(outputs).hasSize(1);
     assertThat(outputs.get(0).failure().kind()).isEqualTo(ErrorKind.MODEL_NOT_FOUND);
@@ -266,7 +240,7 @@ class InferenceEngineTest {
     InferenceEngine engine = new InferenceEngine(loaded(model), BatchingSettings.DEFAULTS, "test");
     RankingRequest inFlight = request("in-flight", "go", List.of("the", "a road"));
     List<RerankOutput> outputs = new CopyOnWriteArrayList<>();
-    engine.submit(inFlight, outputs::add);
+    submit(engine, inFlight, outputs::add);
     assertThat(entered.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
 
     Thread closer = new Thread(engine::close, "closer");
@@ -296,18 +270,19 @@ class InferenceEngineTest {
     Map<String, List<RerankOutput>> received = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(3);
     RankingRequest split = request("split", "go", List.of("the", "a", "an"));
-    engine.submit(split, collectInto(received, "split", done));
+    submit(engine, split, collectInto(received, "split", done));
     assertThat(entered.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
     RankingRequest queued = request("queued", "go", List.of("it"));
-    engine.submit(queued, collectInto(received, "queued", done));
+    submit(engine, queued, collectInto(received, "queued", done));
+    // Encoded while the tokenizer is open, as the encoding stage would have, submitted after close.
+    EncodedRequest late = encode(engine, request("late", "go", List.of("of")));
 
     Thread closer = new Thread(engine::close, "closer");
     closer.start();
     awaitBlockedOrFinished(closer);
     release.countDown();
     closer.join(TimeUnit.SECONDS.toMillis(LIVENESS_SECONDS));
-    RankingRequest late = request("late", "go", List.of("of"));
-    engine.submit(late, collectInto(received, "late", done));
+    engine.submit(late, Deadline.NONE, collectInto(received, "late", done));
 
     assertThat(done.await(LIVENESS_SECONDS, TimeUnit.SECONDS))
         .as("every request answered, got %s", received.keySet())
@@ -394,7 +369,7 @@ class InferenceEngineTest {
     Map<String, List<RerankOutput>> received = new ConcurrentHashMap<>();
     CountDownLatch done = new CountDownLatch(requests.size());
 
-    requests.forEach(r -> engine.submit(r, collectInto(received, r.id(), done)));
+    requests.forEach(r -> submit(engine, r, collectInto(received, r.id(), done)));
     assertThat(done.await(LIVENESS_SECONDS, TimeUnit.SECONDS)).isTrue();
 
     for (RankingRequest request : requests) {
@@ -569,7 +544,8 @@ class InferenceEngineTest {
       throws InterruptedException {
     List<RerankOutput> outputs = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(1);
-    engine.submit(
+    submit(
+        engine,
         request,
         output -> {
           outputs.add(output);

@@ -1,5 +1,6 @@
 package io.rerankflow.inference;
 
+import static io.rerankflow.inference.EncodedSubmissions.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -63,7 +64,8 @@ class MiniLmModelScoresTest {
         new InferenceEngine(
             Map.of(DefaultModel.MINILM_NAME, loaded), BatchingSettings.DEFAULTS, "minilm")) {
       CompletableFuture<RerankOutput> result = new CompletableFuture<>();
-      engine.submit(
+      submit(
+          engine,
           new RankingRequest("q1", DefaultModel.MINILM_NAME, QUERY, PASSAGES, Truncate.NONE),
           result::complete);
       return result.get(60, TimeUnit.SECONDS);

@@ -76,9 +76,16 @@ class RerankAsyncFunctionHarnessTest {
 
   @Test
   void timeoutBecomesAnErrorRecordInsteadOfAFailure() throws Exception {
-    try (var harness = harness("default", 1_000)) {
-      harness.processElement(record("1", request("slow", "default", 64)));
+    EngineSettings settings =
+        new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
+    GatedModel.reset();
+    try (var harness = unopened(new GatedRerank(settings), 1_000)) {
+      harness.open();
+      // The model holds the request at its gate until the operator's timer has fired: the
+      // timeout is decided by the harness's clock, not by how fast the model is.
+      harness.processElement(record("1", request("slow", "tiny", 3)));
       harness.setProcessingTime(10_000);
+      GatedModel.GATE.release(1_000);
       endInput(harness);
 
       List<RerankOutput> outputs = harness.extractOutputValues();

@@ -86,8 +86,18 @@ public final class RerankPredictFunction extends AsyncPredictFunction {
             slot,
             () -> new EngineMetrics(context.getMetricGroup(), this::inFlight, this::queuedRows));
     parser = RequestParser.forPipeline(lease.slot().served()).withExtensions(extensions);
+    if (subtask == 0) {
+      warnIfRowsInFlightCannotFillABatch();
+    }
+  }
+
+  /**
+   * Logs one warning when Flink lets fewer rows be in flight than one batch holds: rows of one
+   * passage each then never fill a batch. {@link #open} calls it on the first subtask.
+   */
+  void warnIfRowsInFlightCannotFillABatch() {
     int batchRows = settings.batching().maxBatchSize();
-    if (subtask == 0 && maxConcurrentOperations < batchRows) {
+    if (maxConcurrentOperations < batchRows) {
       LOG.warn(
           "rerankflow model: Flink lets only {} rows per slot be in flight ({}, or"
               + " 'max-concurrent-operations' in ML_PREDICT's config map), fewer than the {} rows"
