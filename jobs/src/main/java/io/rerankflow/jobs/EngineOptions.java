@@ -1,7 +1,8 @@
 package io.rerankflow.jobs;
 
-import static io.rerankflow.jobs.OptionChecks.require;
+import static io.rerankflow.cli.OptionChecks.require;
 
+import io.rerankflow.cli.DurationConverter;
 import io.rerankflow.inference.BatchingSettings;
 import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EngineSettings;

@@ -1,5 +1,7 @@
 package io.rerankflow.jobs;
 
+import io.rerankflow.cli.CommandLineErrors;
+import io.rerankflow.cli.KafkaCredentials;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.IOException;
@@ -50,7 +52,7 @@ import picocli.CommandLine.Mixin;
         "Rerank NIM /v1/ranking requests from JSONL files or Kafka with Apache Flink; results to"
             + " JSONL, Parquet or Kafka.")
 public final class RerankJob implements Callable<Integer> {
-  static final String OUTPUT_PREFIX = "rankings";
+  public static final String OUTPUT_PREFIX = "rankings";
   static final String OUTPUT_SUFFIX = ".jsonl";
   static final String PARQUET_SUFFIX = ".parquet";
 

@@ -1,6 +1,6 @@
 package io.rerankflow.jobs;
 
-import static io.rerankflow.jobs.OptionChecks.require;
+import static io.rerankflow.cli.OptionChecks.require;
 
 import io.rerankflow.inference.EngineSettings;
 import java.nio.file.Files;
@@ -61,7 +61,7 @@ public final class RerankOptions {
    * other option at its default (the defaults live only in the {@code @Option}s, so these come from
    * picocli too).
    */
-  static RerankOptions of(Path input, Path output, boolean overwrite, EngineOptions engine) {
+  public static RerankOptions of(Path input, Path output, boolean overwrite, EngineOptions engine) {
     return of(input, output, overwrite, false, null, engine);
   }
 
@@ -69,7 +69,7 @@ public final class RerankOptions {
    * As {@link #of(Path, Path, boolean, EngineOptions)}, discarding an interrupted run if fresh and
    * checkpointing every {@code checkpointInterval} (null: the default).
    */
-  static RerankOptions of(
+  public static RerankOptions of(
       Path input,
       Path output,
       boolean overwrite,

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * id>/chk-N}), the outputs counted at each checkpoint ({@code counts/chk-N/subtask-I}, written by
  * {@link OutputCounters}) and, once the run has ended, its summary ({@code complete.json}).
  */
-final class RunState {
+public final class RunState {
   static final String FOLDER = ".rerankflow-state";
   private static final String RUN = "run.json";
   private static final String COMPLETE = "complete.json";
@@ -49,7 +49,7 @@ final class RunState {
   }
 
   /** The state folder of the results in {@code output}. */
-  static RunState in(Path output) {
+  public static RunState in(Path output) {
     return new RunState(output.toAbsolutePath().resolve(FOLDER));
   }
 
@@ -66,7 +66,7 @@ final class RunState {
   }
 
   /** Whether a run has started on this output and left its fingerprint. */
-  boolean exists() {
+  public boolean exists() {
     return Files.isRegularFile(folder.resolve(RUN));
   }
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.testing.GeneratedRequest;
+import io.rerankflow.testing.KafkaTestClients;
+import io.rerankflow.testing.RerunComparison;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

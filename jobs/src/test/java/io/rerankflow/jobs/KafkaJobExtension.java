@@ -1,5 +1,8 @@
 package io.rerankflow.jobs;
 
+import io.rerankflow.testing.StreamingTestCluster;
+import io.rerankflow.testing.TestBroker;
+import io.rerankflow.testing.TinyModelExpectations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * and the production job started against them. Register it as a static {@code @RegisterExtension}
  * field; it also injects the MiniCluster ({@code @InjectMiniCluster}).
  */
-final class KafkaJobExtension
+public final class KafkaJobExtension
     implements BeforeAllCallback,
         AfterAllCallback,
         BeforeEachCallback,
@@ -45,21 +48,21 @@ final class KafkaJobExtension
     this.brokers = brokers;
   }
 
-  static KafkaJobExtension withTaskManagers(int taskManagers, int slotsPerTaskManager) {
+  public static KafkaJobExtension withTaskManagers(int taskManagers, int slotsPerTaskManager) {
     return new KafkaJobExtension(taskManagers, slotsPerTaskManager, TestBroker::start);
   }
 
   /** The same scaffolding around another broker, e.g. one that asks for credentials. */
-  static KafkaJobExtension withBroker(
+  public static KafkaJobExtension withBroker(
       int taskManagers, int slotsPerTaskManager, Callable<TestBroker> brokers) {
     return new KafkaJobExtension(taskManagers, slotsPerTaskManager, brokers);
   }
 
-  TestBroker broker() {
+  public TestBroker broker() {
     return broker;
   }
 
-  TinyModelExpectations tiny() {
+  public TinyModelExpectations tiny() {
     return tiny;
   }
 
@@ -67,7 +70,7 @@ final class KafkaJobExtension
    * The production job on this cluster, wired from {@code args} plus what every Kafka ITCase gives:
    * this broker, the tiny model and a checkpoint every 500 ms.
    */
-  RunningJob startJob(String name, String... args) throws Exception {
+  public RunningJob startJob(String name, String... args) throws Exception {
     List<String> all =
         new ArrayList<>(
             List.of(
@@ -82,12 +85,12 @@ final class KafkaJobExtension
   }
 
   /** The job's {@code numRestarts}. */
-  long restarts(JobID job) {
+  public long restarts(JobID job) {
     return StreamingTestCluster.restarts(reporter, job);
   }
 
   /** The sum of the job's counters named {@code name}. */
-  long counter(JobID job, String name) {
+  public long counter(JobID job, String name) {
     return StreamingTestCluster.counter(reporter, job, name);
   }
 

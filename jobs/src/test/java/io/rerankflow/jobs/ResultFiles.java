@@ -20,11 +20,11 @@ import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.io.LocalInputFile;
 
 /** The committed results of a file job (in-progress files are hidden, dot-prefixed). */
-final class ResultFiles {
+public final class ResultFiles {
   private ResultFiles() {}
 
   /** Every line of the committed JSONL result files, duplicates included. */
-  static List<RerankOutput> jsonl(Path dir) throws IOException {
+  public static List<RerankOutput> jsonl(Path dir) throws IOException {
     List<RerankOutput> rows = new ArrayList<>();
     for (Path file : committed(dir, RerankJob.OUTPUT_SUFFIX)) {
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -35,7 +35,7 @@ final class ResultFiles {
   }
 
   /** Every row of the committed Parquet result files, duplicates included. */
-  static List<RerankOutput> parquet(Path dir) throws IOException {
+  public static List<RerankOutput> parquet(Path dir) throws IOException {
     List<RerankOutput> rows = new ArrayList<>();
     for (Path file : committed(dir, RerankJob.PARQUET_SUFFIX)) {
       try (ParquetReader<GenericRecord> reader =
@@ -49,7 +49,7 @@ final class ResultFiles {
   }
 
   /** The rows by id, failing on an id written twice. */
-  static Map<String, RerankOutput> byId(List<RerankOutput> rows) {
+  public static Map<String, RerankOutput> byId(List<RerankOutput> rows) {
     Map<String, RerankOutput> byId = new HashMap<>();
     for (RerankOutput row : rows) {
       assertThat(byId.put(row.id, row)).as("duplicate row %s", row.id).isNull();

@@ -10,14 +10,14 @@ import picocli.CommandLine;
 /**
  * The production job, wired from command-line options, running asynchronously on a test cluster.
  */
-final class RunningJob implements AutoCloseable {
+public final class RunningJob implements AutoCloseable {
   private final JobClient client;
 
   private RunningJob(JobClient client) {
     this.client = client;
   }
 
-  static RunningJob start(String name, String... args) throws Exception {
+  public static RunningJob start(String name, String... args) throws Exception {
     RerankOptions options = CommandLine.populateCommand(new RerankOptions(), args);
     options.validate();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -25,16 +25,16 @@ final class RunningJob implements AutoCloseable {
     return new RunningJob(env.executeAsync(name));
   }
 
-  JobID id() {
+  public JobID id() {
     return client.getJobID();
   }
 
-  JobStatus status() throws Exception {
+  public JobStatus status() throws Exception {
     return client.getJobStatus().get();
   }
 
   /** Waits for the job to end by itself (a bounded source). */
-  JobStatus awaitTermination(Duration timeout) throws Exception {
+  public JobStatus awaitTermination(Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JobStatus status = status();
     while (!status.isGloballyTerminalState() && System.nanoTime() < deadline) {
