@@ -7,8 +7,8 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.testing.HuggingFaceLayouts;
-import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
+import io.rerankflow.testing.TinyModelCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,8 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,22 +39,15 @@ class ModelsAndExtensionsITCase {
   private static final List<String> PASSAGES =
       List.of("the road less traveled by", "two roads diverged", "a yellow wood", "i stood");
 
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withSlots(2);
 
-  @TempDir static Path shared;
   private static Path alphaDir;
   private static Path betaDir;
 
   @BeforeAll
   static void writeModels() {
-    alphaDir = TestModelDirs.crossEncoder(shared.resolve("alpha"), "alpha", ALPHA, MAX_LENGTH);
-    betaDir = TestModelDirs.crossEncoder(shared.resolve("beta"), "beta", BETA, MAX_LENGTH);
+    alphaDir = CLUSTER.crossEncoder("alpha", ALPHA, MAX_LENGTH);
+    betaDir = CLUSTER.crossEncoder("beta", BETA, MAX_LENGTH);
   }
 
   @Test

@@ -7,8 +7,8 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
-import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
+import io.rerankflow.testing.TinyModelCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,9 +26,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,20 +39,13 @@ class RerankJobITCase {
   private static final TinyCrossEncoder TINY =
       TinyCrossEncoder.builder().tokenTypes(true).seed(11).build();
 
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withSlots(2);
 
-  @TempDir static Path shared;
   private static Path tinyModel;
 
   @BeforeAll
   static void writeModel() {
-    tinyModel = TestModelDirs.crossEncoder(shared.resolve("tiny"), "tiny", TINY, MAX_LENGTH);
+    tinyModel = CLUSTER.crossEncoder("tiny", TINY, MAX_LENGTH);
   }
 
   @Test

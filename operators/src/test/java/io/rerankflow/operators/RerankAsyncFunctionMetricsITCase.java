@@ -9,6 +9,7 @@ import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
+import io.rerankflow.testing.TinyModelCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,34 +19,21 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The operator's metrics on a MiniCluster with real ONNX Runtime: registered, and they move. */
 class RerankAsyncFunctionMetricsITCase {
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withMetrics(1);
 
   @Test
   void pairsBatchesPaddingWaitInferenceAndPassageCacheAreReported(@TempDir Path dir)
@@ -84,7 +72,7 @@ class RerankAsyncFunctionMetricsITCase {
     JobExecutionResult result = env.execute("metrics");
     JobID job = result.getJobID();
 
-    Map<String, Metric> metrics = REPORTER.findMetrics(job, EngineMetrics.GROUP + ".");
+    Map<String, Metric> metrics = CLUSTER.metrics().findMetrics(job, EngineMetrics.GROUP + ".");
     assertThat(counter(metrics, EngineMetrics.PAIRS_SCORED)).isEqualTo(pairs);
     assertThat(metric(metrics, EngineMetrics.PAIRS_SCORED_RATE)).isInstanceOf(Meter.class);
     long batches = counter(metrics, EngineMetrics.BATCHES);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.testing.TinyModelCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.Table;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.ColumnList;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -36,20 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ML_PREDICT} over the rerankflow provider on a real MiniCluster and the real planner. */
 class RerankSqlITCase {
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withSlots(2);
 
-  @TempDir static Path shared;
   private static Path tinyModel;
 
   @BeforeAll
   static void writeModel() {
-    tinyModel = SqlFixtures.tinyModel(shared.resolve("tiny"));
+    tinyModel = SqlFixtures.tinyModel(CLUSTER);
   }
 
   private static TableEnvironment tableEnvironment() {

@@ -7,6 +7,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rerankflow.operators.EngineMetrics;
+import io.rerankflow.testing.TinyModelCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,16 +18,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,16 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code rerankflow} metrics as the DataStream operator.
  */
 class RerankSqlSlotEngineITCase {
-  private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
-
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withMetrics(1);
 
   private static final String[] WORDS = {
     "the", "road", "wood", "two", "roads", "diverged", "yellow", "travel", "long", "down"
@@ -154,7 +142,7 @@ class RerankSqlSlotEngineITCase {
   }
 
   private static void assertMetrics(JobID job, int requests, int pairs, int distinctPassages) {
-    Map<String, Metric> metrics = REPORTER.findMetrics(job, EngineMetrics.GROUP + ".");
+    Map<String, Metric> metrics = CLUSTER.metrics().findMetrics(job, EngineMetrics.GROUP + ".");
     assertThat(counter(metrics, EngineMetrics.PAIRS_SCORED)).isEqualTo(pairs);
     long batches = counter(metrics, EngineMetrics.BATCHES);
     assertThat(batches).isPositive();

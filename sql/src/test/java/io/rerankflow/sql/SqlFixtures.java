@@ -13,6 +13,7 @@ import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
+import io.rerankflow.testing.TinyModelCluster;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -45,6 +46,11 @@ final class SqlFixtures {
 
   static Path tinyModel(Path dir) {
     return TestModelDirs.crossEncoder(dir, "tiny", TINY, MAX_LENGTH);
+  }
+
+  /** The tiny model in the cluster extension's directory, shared by a test class. */
+  static Path tinyModel(TinyModelCluster cluster) {
+    return cluster.crossEncoder("tiny", TINY, MAX_LENGTH);
   }
 
   /**

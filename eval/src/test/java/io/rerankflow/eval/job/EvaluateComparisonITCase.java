@@ -13,6 +13,7 @@ import io.rerankflow.eval.Qrels;
 import io.rerankflow.eval.TrecRun;
 import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
+import io.rerankflow.testing.TinyModelCluster;
 import io.rerankflow.testing.TinyTokenizers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
@@ -63,13 +62,7 @@ class EvaluateComparisonITCase {
   private static final List<String> WORDS =
       TinyTokenizers.WORD_PIECE_VOCAB.stream().filter(w -> w.matches("[a-z]+")).toList();
 
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withSlots(2);
 
   @Test
   void comparesBothModelsInOneJobWithExactPairedTestsAndAReport(@TempDir Path dir)

@@ -12,8 +12,8 @@ import io.rerankflow.eval.Metric;
 import io.rerankflow.eval.Qrels;
 import io.rerankflow.eval.ScoredDoc;
 import io.rerankflow.eval.TrecRun;
-import io.rerankflow.testing.TestModelDirs;
 import io.rerankflow.testing.TinyCrossEncoder;
+import io.rerankflow.testing.TinyModelCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,8 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,20 +43,13 @@ class EvaluateJobITCase {
       TinyCrossEncoder.builder().tokenTypes(true).seed(23).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final TinyModelCluster CLUSTER = TinyModelCluster.withSlots(2);
 
-  @TempDir static Path shared;
   private static Path tinyModel;
 
   @BeforeAll
   static void writeModel() {
-    tinyModel = TestModelDirs.crossEncoder(shared.resolve("tiny"), "tiny", TINY, MAX_LENGTH);
+    tinyModel = CLUSTER.crossEncoder("tiny", TINY, MAX_LENGTH);
   }
 
   @Test
