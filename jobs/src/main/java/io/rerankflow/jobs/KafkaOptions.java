@@ -144,8 +144,11 @@ public final class KafkaOptions {
             || !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
         "--checkpoint-interval must be positive, e.g. 5s");
     require(!bufferTimeout.isNegative(), "--buffer-timeout must be 0ms or more, e.g. 0ms or 5ms");
+    // Only the Kafka sinks (results, dead letters) keep a transaction open between checkpoints.
+    boolean transactions =
+        delivery == Delivery.EXACTLY_ONCE && (kafkaSink || deadLetterTopic != null);
     require(
-        delivery != Delivery.EXACTLY_ONCE || transactionTimeout.compareTo(checkpointInterval()) > 0,
+        !transactions || transactionTimeout.compareTo(checkpointInterval()) > 0,
         "--transaction-timeout ("
             + transactionTimeout
             + ") must be longer than --checkpoint-interval ("
