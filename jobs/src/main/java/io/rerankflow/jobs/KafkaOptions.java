@@ -73,15 +73,17 @@ public final class KafkaOptions {
       defaultValue = "exactly-once",
       converter = Delivery.Converter.class,
       description =
-          "Kafka sink guarantee: exactly-once (transactions committed on checkpoints; read with"
-              + " isolation.level=read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
+          "Guarantee of the Kafka sinks (results, dead letters): exactly-once (transactions"
+              + " committed on checkpoints; read with isolation.level=read_committed) or"
+              + " at-least-once. Default: ${DEFAULT-VALUE}.")
   Delivery delivery;
 
   @Option(
       names = "--transactional-id-prefix",
       description =
-          "Prefix of the Kafka sink's transactional ids; unique per job on a cluster. Default:"
-              + " rerankflow-<results topic> (the requests topic without a Kafka sink).")
+          "Prefix of the Kafka sinks' transactional ids (the dead letters' add"
+              + " -dead-letters); unique per job on a cluster. Default: rerankflow-<results topic>"
+              + " (the requests topic without a Kafka sink).")
   String transactionalIdPrefix;
 
   @Option(
@@ -89,7 +91,7 @@ public final class KafkaOptions {
       defaultValue = "60s",
       converter = DurationConverter.class,
       description =
-          "transaction.timeout.ms of the exactly-once sinks; must stay below the broker's"
+          "transaction.timeout.ms of the exactly-once Kafka sinks; must stay below the broker's"
               + " transaction.max.timeout.ms (15m by default) and above the checkpoint interval."
               + " Default: ${DEFAULT-VALUE}.")
   Duration transactionTimeout;
@@ -101,7 +103,7 @@ public final class KafkaOptions {
           "Checkpoint interval. With Kafka exactly-once results become visible at this pace."
               + " A file run resumes from its last checkpoint, so at most this much scoring is"
               + " redone after a crash; each checkpoint also commits one results file per slot."
-              + " Default: 5s with Kafka, 1m for files.")
+              + " Default: 5s with --source kafka, 1m with --source file.")
   Duration checkpointInterval;
 
   @Option(
@@ -109,10 +111,10 @@ public final class KafkaOptions {
       defaultValue = "0ms",
       converter = DurationConverter.class,
       description =
-          "When streaming, how long a Flink exchange may hold records to fill a network buffer"
-              + " (execution.buffer-timeout.interval): 0ms sends each record at once, for the"
-              + " edge's synchronous callers (Flink's own default is 100ms, paid at each of the"
-              + " job's exchanges). Default: ${DEFAULT-VALUE}.")
+          "With --source kafka, how long a Flink exchange may hold records to fill a network"
+              + " buffer (execution.buffer-timeout.interval): 0ms sends each record at once, for"
+              + " the edge's synchronous callers (Flink's own default is 100ms, paid at each of"
+              + " the job's exchanges; a file run keeps it). Default: ${DEFAULT-VALUE}.")
   Duration bufferTimeout;
 
   @Option(
