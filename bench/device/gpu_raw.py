@@ -5,7 +5,7 @@ Random weights from configs (no downloads): MiniLM-L6-shaped (384 hidden, 6 laye
 1536 intermediate) and bge-small-shaped (same, 12 layers), BertForSequenceClassification with one
 label. Pairs: the feed bench's request file (NIM requests {query:{text}, passages:[{text}]}),
 tokenized with the feed bench's tokenizer.json (bge-small-en-v1.5's WordPiece), pair truncation
-to 512 tokens with longest_first. Rows are packed as the pipeline's BatchPlanner/RowPool.packAll
+to 512 tokens with longest_first. Rows are packed as the pipeline's BatchLimits/RowPool.packAll
 packs rows that wait at once: identical rows once, shortest first, a batch grows while it has
 < max-batch-size rows, padded tokens (longest x rows) <= max-batch-tokens and padded <= 1.25 x
 real tokens. Each timed batch: host-to-device copy, forward under inference_mode, logits back to
@@ -58,7 +58,7 @@ def tokenize(tokenizer_path, pairs, max_length):
 
 
 def pack(rows, max_tokens, max_rows, max_padded_per_real=1.25):
-    """BatchPlanner.admits over rows sorted by length (stable), identical rows once."""
+    """BatchLimits.admits over rows sorted by length (stable), identical rows once."""
     unique = list(dict.fromkeys(rows))
     order = sorted(range(len(unique)), key=lambda i: len(unique[i][0]))
     batches, cur, longest, real = [], [], 0, 0

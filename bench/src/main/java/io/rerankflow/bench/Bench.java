@@ -32,7 +32,9 @@ public final class Bench implements Callable<Integer> {
   @Option(
       names = "--model",
       defaultValue = "default",
-      description = "Model directory or 'default'. Default: ${DEFAULT-VALUE}.")
+      description =
+          "One --model value as the job takes it: a model directory, 'default',"
+              + " 'all-minilm-l6-v2' or hf:ORG/NAME[@REVISION]. Default: ${DEFAULT-VALUE}.")
   String model;
 
   @Option(

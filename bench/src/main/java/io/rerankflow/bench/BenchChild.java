@@ -8,8 +8,8 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.util.StringPair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rerankflow.inference.BatchLimits;
 import io.rerankflow.inference.BatchModel;
-import io.rerankflow.inference.BatchPlanner;
 import io.rerankflow.inference.BatchingSettings;
 import io.rerankflow.inference.Device;
 import io.rerankflow.inference.EncodedSequence;
@@ -102,12 +102,12 @@ public final class BenchChild {
       double bestSeconds = Double.MAX_VALUE;
       StringBuilder calibration = new StringBuilder();
       for (BatchingSettings shape : LIMIT_SHAPES) {
-        List<List<EncodedSequence>> plan = new BatchPlanner(shape).packAll(sample);
+        List<List<EncodedSequence>> packed = new BatchLimits(shape).packAll(sample);
         // the better of two passes: one noisy pass on a shared machine must not pick the shape
         double seconds = Double.MAX_VALUE;
         for (int pass = 0; pass < 2; pass++) {
           long start = System.nanoTime();
-          runBatches(loaded.model(), plan);
+          runBatches(loaded.model(), packed);
           seconds = Math.min(seconds, (System.nanoTime() - start) / 1e9);
         }
         calibration.append(String.format(Locale.ROOT, " %s=%.1fs", shapeName(shape), seconds));
@@ -117,7 +117,7 @@ public final class BenchChild {
         }
       }
       // The engine's own packer, as if every row waited at once (identical rows run once).
-      List<List<EncodedSequence>> batches = new BatchPlanner(best).packAll(rows);
+      List<List<EncodedSequence>> batches = new BatchLimits(best).packAll(rows);
       long start = System.nanoTime();
       long[] tokens = runBatches(loaded.model(), batches);
       double seconds = (System.nanoTime() - start) / 1e9;

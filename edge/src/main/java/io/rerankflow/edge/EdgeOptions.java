@@ -55,9 +55,10 @@ public final class EdgeOptions {
       names = "--model",
       defaultValue = "default",
       description =
-          "The models the job serves, exactly as given to the job (directory, 'default'"
-              + " or name=dir); their tokenizers answer over-long truncate NONE requests here."
-              + " Repeatable. Default: ${DEFAULT-VALUE}.")
+          "The models the job serves, exactly as given to the job's --model (a directory,"
+              + " 'default', 'all-minilm-l6-v2' or hf:ORG/NAME[@REVISION], with name= or #FILE);"
+              + " their tokenizers answer over-long truncate NONE requests here. Repeatable."
+              + " Default: ${DEFAULT-VALUE}.")
   List<String> models = new ArrayList<>();
 
   @Option(
@@ -137,8 +138,9 @@ public final class EdgeOptions {
       names = "--api-keys",
       description =
           "Require one of the keys in this file (one a line: NAME KEY [PAIRS_PER_SECOND],"
-              + " KEY may be sha256:HEX; # comments). Re-read within 5 s of a change; a malformed"
-              + " line is logged with its number and the previous keys stay in force.")
+              + " KEY may be sha256:HEX; # comments). Read again every second; a change takes"
+              + " force without a restart, and a malformed line is logged with its number while"
+              + " the previous keys stay in force.")
   Path apiKeys;
 
   @Option(

@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The synchronous HTTP edge's lifecycle: opens the Kafka clients, the tokenizers and the HTTP
+ * The synchronous HTTP edge's lifecycle: opens the tokenizers, the Kafka clients and the HTTP
  * server in order, and closes them in reverse. It serves the NIM's {@code POST /v1/ranking} by
  * publishing each request to the job's requests topic and answering with its result; several
  * instances can serve one job. {@link EdgeCommand} is its command line.
@@ -236,16 +236,6 @@ public final class EdgeServer implements AutoCloseable {
   /** The port it listens on (the one chosen when {@code --port 0}). */
   public int port() {
     return server.actualPort();
-  }
-
-  /** Requests waiting for the pipeline now (admitted, not answered). */
-  int inFlight() {
-    return ranking.inFlight();
-  }
-
-  /** Requests this instance still holds a waiting entry for. */
-  int waiting() {
-    return replies.waiting();
   }
 
   @Override

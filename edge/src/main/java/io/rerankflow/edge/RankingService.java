@@ -233,9 +233,5 @@ final class RankingService {
     static RankingAnswer overloaded(RerankFailure failure, long retryAfterSeconds) {
       return new RankingAnswer(null, failure, -1, retryAfterSeconds, null);
     }
-
-    int status() {
-      return failure == null ? 200 : failure.status();
-    }
   }
 }

@@ -41,7 +41,7 @@ final class Batcher {
   record Batch(ModelRows source, List<RowPool.Row<PendingRequest>> rows, PreparedBatch prepared) {}
 
   private final List<ModelRows> modelRows = new ArrayList<>();
-  private final BatchPlanner planner;
+  private final BatchLimits limits;
   private final EngineListener listener;
   private final ModelRunner runner;
   private final BooleanSupplier running;
@@ -71,7 +71,7 @@ final class Batcher {
       BooleanSupplier running,
       Consumer<PendingRequest> offTheBooks) {
     models.forEach(model -> modelRows.add(new ModelRows(model, new RowPool<>(maxWaitBatches))));
-    this.planner = new BatchPlanner(batching);
+    this.limits = new BatchLimits(batching);
     this.listener = listener;
     this.running = running;
     this.offTheBooks = offTheBooks;
@@ -233,7 +233,7 @@ final class Batcher {
 
   /** Takes, pads and hands over the next batch of {@code source}; false if nothing went out. */
   private boolean dispatch(ModelRows source) {
-    List<RowPool.Row<PendingRequest>> rows = source.pool().take(planner);
+    List<RowPool.Row<PendingRequest>> rows = source.pool().take(limits);
     if (rows.isEmpty()) {
       return false;
     }

@@ -66,7 +66,9 @@ public final class ModelLocator {
       target = location.substring(separator + 1).strip();
       if (servedName.isEmpty() || target.isEmpty()) {
         throw new IllegalArgumentException(
-            "--model " + location + ": expected name=dir or name=default");
+            "--model "
+                + location
+                + ": expected name=MODEL, e.g. name=dir, name=default or name=hf:ORG/NAME");
       }
     }
     String onnxFile = null;

@@ -48,7 +48,7 @@ final class RowPool<S> {
    * How the engine packs {@code rows} that all wait at once (identical rows once): the batches in
    * the order it would run them. For benchmarks and tests that need the engine's own packing.
    */
-  static List<List<EncodedSequence>> packAll(List<EncodedSequence> rows, BatchPlanner planner) {
+  static List<List<EncodedSequence>> packAll(List<EncodedSequence> rows, BatchLimits limits) {
     RowPool<Integer> pool = new RowPool<>();
     for (int i = 0; i < rows.size(); i++) {
       pool.add(rows.get(i), i, 0);
@@ -56,7 +56,7 @@ final class RowPool<S> {
     List<List<EncodedSequence>> batches = new ArrayList<>();
     while (!pool.isEmpty()) {
       List<EncodedSequence> batch = new ArrayList<>();
-      for (Row<Integer> row : pool.take(planner)) {
+      for (Row<Integer> row : pool.take(limits)) {
         batch.add(row.sequence());
         pool.release(row);
       }
@@ -107,10 +107,10 @@ final class RowPool<S> {
   }
 
   /**
-   * Takes the next batch, as far as {@code planner} admits: shortest rows first, or from the oldest
+   * Takes the next batch, as far as {@code limits} admit: shortest rows first, or from the oldest
    * row's length on once it is overdue.
    */
-  List<Row<S>> take(BatchPlanner planner) {
+  List<Row<S>> take(BatchLimits limits) {
     List<Row<S>> batch = new ArrayList<>();
     if (byArrival.isEmpty()) {
       return batch;
@@ -131,7 +131,7 @@ final class RowPool<S> {
       Iterator<Row<S>> rows = entry.getValue().iterator();
       while (rows.hasNext()) {
         Row<S> row = rows.next();
-        if (!planner.admits(batch.size(), longest, real, length)) {
+        if (!limits.admits(batch.size(), longest, real, length)) {
           return batch;
         }
         rows.remove();

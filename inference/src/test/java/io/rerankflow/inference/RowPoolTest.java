@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RowPoolTest {
-  private static final BatchPlanner WIDE = new BatchPlanner(new BatchingSettings(1 << 20, 1000));
+  private static final BatchLimits WIDE = new BatchLimits(new BatchingSettings(1 << 20, 1000));
 
   private static EncodedSequence row(long... ids) {
     return new EncodedSequence(ids, new long[ids.length]);
@@ -64,12 +64,12 @@ class RowPoolTest {
   }
 
   @Test
-  void takeStopsWhereThePlannerRefusesAndLeavesTheRestWaiting() {
+  void takeStopsWhereTheLimitsRefuseAndLeavesTheRestWaiting() {
     RowPool<String> pool = new RowPool<>();
     for (int i = 0; i < 5; i++) {
       pool.add(row(i, i), "r" + i, 0);
     }
-    BatchPlanner twoRows = new BatchPlanner(new BatchingSettings(1000, 2));
+    BatchLimits twoRows = new BatchLimits(new BatchingSettings(1000, 2));
 
     assertThat(pool.take(twoRows)).hasSize(2);
     assertThat(pool.waitingRows()).isEqualTo(3);
@@ -118,7 +118,7 @@ class RowPoolTest {
     RowPool<String> pool = new RowPool<>(bound);
     // Each batch holds at most two rows, and two fresh short rows arrive before every batch, so
     // shortest-first alone would never reach the long row.
-    BatchPlanner twoRows = new BatchPlanner(new BatchingSettings(1 << 20, 2));
+    BatchLimits twoRows = new BatchLimits(new BatchingSettings(1 << 20, 2));
     long next = 1;
     pool.add(row(next++, next++), "short", 0);
     pool.add(row(next++, next++), "short", 0);
@@ -159,7 +159,7 @@ class RowPoolTest {
     for (int length = 18; length >= 10; length--) {
       pool.add(longRow(length), "len" + length, 0);
     }
-    BatchPlanner threeRows = new BatchPlanner(new BatchingSettings(1 << 20, 3));
+    BatchLimits threeRows = new BatchLimits(new BatchingSettings(1 << 20, 3));
 
     List<Integer> lengths = new ArrayList<>();
     while (!pool.isEmpty()) {

@@ -23,10 +23,12 @@ public final class EngineOptions {
   @Option(
       names = "--model",
       description =
-          "Model directory, 'default' for the embedded bge-small-en-v1.5, 'all-minilm-l6-v2' for"
-              + " the embedded all-MiniLM-L6-v2, or name=dir /"
-              + " name=default to serve it under that name. Repeat for several models; requests"
-              + " pick one by name. Default: ${DEFAULT-VALUE}.",
+          "Model to serve: a model directory, 'default' (the embedded bge-small-en-v1.5),"
+              + " 'all-minilm-l6-v2' (the embedded all-MiniLM-L6-v2) or hf:ORG/NAME[@REVISION]"
+              + " (a snapshot in the local Hugging Face cache; nothing is downloaded)."
+              + " name=MODEL serves it under that name only; MODEL#FILE loads that ONNX file of"
+              + " a directory or snapshot. Repeat for several models; requests pick one by name."
+              + " Default: ${DEFAULT-VALUE}.",
       defaultValue = "default")
   List<String> models = new ArrayList<>();
 
@@ -64,21 +66,26 @@ public final class EngineOptions {
       names = "--device",
       defaultValue = "cpu",
       converter = DeviceConverter.class,
-      description = "cpu, cuda:N (fail if CUDA cannot load) or auto. Default: ${DEFAULT-VALUE}.")
+      description =
+          "cpu; cuda:N (GPU N); cuda (each slot on GPU subtask index mod the visible GPUs); auto"
+              + " (GPU 0 when CUDA loads, else cpu). cuda and cuda:N fail at start when CUDA"
+              + " cannot load. Default: ${DEFAULT-VALUE}.")
   Device device;
 
   @Option(
       names = "--intra-op-threads",
       defaultValue = "0",
-      description = "ONNX Runtime threads per slot; 0 = cores / slots. Default: ${DEFAULT-VALUE}.")
+      description =
+          "ONNX Runtime threads per slot; 0 = the machine's cores / the TaskManager's slots."
+              + " Default: ${DEFAULT-VALUE}.")
   int intraOpThreads;
 
   @Option(
       names = "--capacity",
       defaultValue = "256",
       description =
-          "Requests in flight per slot; the batching window draws from them. Default:"
-              + " ${DEFAULT-VALUE}.")
+          "Requests in flight per slot (Flink's async capacity); the engine batches rows"
+              + " across all of them. Default: ${DEFAULT-VALUE}.")
   int capacity;
 
   @Option(

@@ -21,7 +21,7 @@ public final class JsonLinesFormat implements BulkFormat<RawRequest, FileSourceS
   private static final long serialVersionUID = 1L;
 
   private final StreamFormatAdapter<Tuple2<Long, byte[]>> lines =
-      new StreamFormatAdapter<>(new NumberedLines());
+      new StreamFormatAdapter<>(new NumberedLineFormat());
   private final boolean qualifyIdsWithFileName;
 
   /**

@@ -74,15 +74,17 @@ public final class KafkaOptions {
       defaultValue = "exactly-once",
       converter = Delivery.Converter.class,
       description =
-          "Kafka sink guarantee: exactly-once (transactions committed on checkpoints; read with"
-              + " isolation.level=read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
+          "Guarantee of the Kafka sinks (results, dead letters): exactly-once (transactions"
+              + " committed on checkpoints; read with isolation.level=read_committed) or"
+              + " at-least-once. Default: ${DEFAULT-VALUE}.")
   Delivery delivery;
 
   @Option(
       names = "--transactional-id-prefix",
       description =
-          "Prefix of the Kafka sink's transactional ids; unique per job on a cluster. Default:"
-              + " rerankflow-<results topic> (the requests topic without a Kafka sink).")
+          "Prefix of the Kafka sinks' transactional ids (the dead letters' add"
+              + " -dead-letters); unique per job on a cluster. Default: rerankflow-<results topic>"
+              + " (the requests topic without a Kafka sink).")
   String transactionalIdPrefix;
 
   @Option(
@@ -90,7 +92,7 @@ public final class KafkaOptions {
       defaultValue = "60s",
       converter = DurationConverter.class,
       description =
-          "transaction.timeout.ms of the exactly-once sinks; must stay below the broker's"
+          "transaction.timeout.ms of the exactly-once Kafka sinks; must stay below the broker's"
               + " transaction.max.timeout.ms (15m by default) and above the checkpoint interval."
               + " Default: ${DEFAULT-VALUE}.")
   Duration transactionTimeout;
@@ -102,7 +104,7 @@ public final class KafkaOptions {
           "Checkpoint interval. With Kafka exactly-once results become visible at this pace."
               + " A file run resumes from its last checkpoint, so at most this much scoring is"
               + " redone after a crash; each checkpoint also commits one results file per slot."
-              + " Default: 5s with Kafka, 1m for files.")
+              + " Default: 5s with --source kafka, 1m with --source file.")
   Duration checkpointInterval;
 
   @Option(
@@ -110,10 +112,10 @@ public final class KafkaOptions {
       defaultValue = "0ms",
       converter = DurationConverter.class,
       description =
-          "When streaming, how long a Flink exchange may hold records to fill a network buffer"
-              + " (execution.buffer-timeout.interval): 0ms sends each record at once, for the"
-              + " edge's synchronous callers (Flink's own default is 100ms, paid at each of the"
-              + " job's exchanges). Default: ${DEFAULT-VALUE}.")
+          "With --source kafka, how long a Flink exchange may hold records to fill a network"
+              + " buffer (execution.buffer-timeout.interval): 0ms sends each record at once, for"
+              + " the edge's synchronous callers (Flink's own default is 100ms, paid at each of"
+              + " the job's exchanges; a file run keeps it). Default: ${DEFAULT-VALUE}.")
   Duration bufferTimeout;
 
   @Option(
@@ -145,8 +147,11 @@ public final class KafkaOptions {
             || !checkpointInterval.isNegative() && !checkpointInterval.isZero(),
         "--checkpoint-interval must be positive, e.g. 5s");
     require(!bufferTimeout.isNegative(), "--buffer-timeout must be 0ms or more, e.g. 0ms or 5ms");
+    // Only the Kafka sinks (results, dead letters) keep a transaction open between checkpoints.
+    boolean transactions =
+        delivery == Delivery.EXACTLY_ONCE && (kafkaSink || deadLetterTopic != null);
     require(
-        delivery != Delivery.EXACTLY_ONCE || transactionTimeout.compareTo(checkpointInterval()) > 0,
+        !transactions || transactionTimeout.compareTo(checkpointInterval()) > 0,
         "--transaction-timeout ("
             + transactionTimeout
             + ") must be longer than --checkpoint-interval ("

@@ -13,17 +13,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class RerankStage {
   private RerankStage() {}
 
-  /** Strict NIM requests; see the overload for the opt-in extensions. */
-  public static DataStream<RerankOutput> apply(
-      DataStream<RawRequest> requests,
-      EngineSettings engine,
-      int parallelism,
-      int capacity,
-      Duration timeout) {
-    return apply(requests, engine, parallelism, capacity, timeout, false);
-  }
-
   /**
+   * The reranking operator behind {@code requests}, rebalanced over {@code parallelism} slots, each
+   * with at most {@code capacity} requests in flight; a request not answered {@code timeout} after
+   * the operator took it becomes a {@code timeout} error record.
+   *
    * @param extensions whether requests may use {@code top_n} and {@code return_text}
    */
   public static DataStream<RerankOutput> apply(

@@ -1,6 +1,7 @@
 package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rerankflow.inference.BatchingSettings;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +111,35 @@ class RerankOptionsTest {
                         "--checkpoint-interval",
                         "2m")
                     .validate())
+        .hasMessageContaining("--transaction-timeout");
+  }
+
+  @Test
+  void onlyKafkaSinksAreHeldToTheTransactionTimeout() {
+    // A file run and a Kafka source into files keep no transaction open between checkpoints.
+    assertThatCode(
+            () ->
+                parse("--input", inputFile, "--output", "out", "--checkpoint-interval", "2m")
+                    .validate())
+        .doesNotThrowAnyException();
+    String[] kafkaToFiles = {
+      "--source",
+      "kafka",
+      "--bootstrap-servers",
+      "h:1",
+      "--requests-topic",
+      "in",
+      "--output",
+      "out",
+      "--checkpoint-interval",
+      "2m"
+    };
+    assertThatCode(() -> parse(kafkaToFiles).validate()).doesNotThrowAnyException();
+    // Dead letters go out in transactions of their own.
+    String[] withDeadLetters = Arrays.copyOf(kafkaToFiles, kafkaToFiles.length + 2);
+    withDeadLetters[kafkaToFiles.length] = "--dead-letter-topic";
+    withDeadLetters[kafkaToFiles.length + 1] = "dlq";
+    assertThatThrownBy(() -> parse(withDeadLetters).validate())
         .hasMessageContaining("--transaction-timeout");
   }
 

@@ -12,8 +12,10 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 /**
  * The engine's reports as Flink metrics, in the operator's group {@value #GROUP}; under a
  * Prometheus reporter they read e.g. {@code
- * flink_taskmanager_job_task_operator_rerankflow_pairs_scored}. Batch totals also go to
- * accumulators, for the end-of-run summary. Every door registers the same ones.
+ * flink_taskmanager_job_task_operator_rerankflow_pairs_scored}. Beside the per-batch histograms,
+ * the batch totals (batches, rows, real and padded tokens, inference time) are counters, so a
+ * reporter can sum a whole run (the benchmarks read them that way). Every door registers the same
+ * ones.
  */
 public final class EngineMetrics implements EngineListener {
   public static final String GROUP = "rerankflow";

@@ -43,7 +43,8 @@ public final class EvaluateOptions {
       names = "--top-k",
       defaultValue = "100",
       description =
-          "First-stage candidates reranked per query (1 to 512). Default: ${DEFAULT-VALUE}.")
+          "With --beir: first-stage candidates reranked per query (1 to 512). Default:"
+              + " ${DEFAULT-VALUE}.")
   int topK;
 
   @Option(
@@ -58,8 +59,8 @@ public final class EvaluateOptions {
       names = "--truncate",
       defaultValue = "END",
       description =
-          "truncate of the built requests: END cuts long pairs, NONE makes them errors. Default:"
-              + " ${DEFAULT-VALUE}.")
+          "With --beir: truncate of the built requests: END cuts long pairs, NONE makes them"
+              + " errors (--requests keep their own). Default: ${DEFAULT-VALUE}.")
   Truncate truncate;
 
   @Option(
@@ -87,9 +88,10 @@ public final class EvaluateOptions {
       names = "--output",
       required = true,
       description =
-          "Directory for requests.jsonl, responses/, first-stage.run, per model reranked-NAME.run,"
-              + " responses-NAME.jsonl and metrics-NAME.json/.txt, and comparison.md/.json/.tex"
-              + " and report.html.")
+          "Directory for requests.jsonl (built from --beir), pipeline-requests.jsonl (each"
+              + " request once per model, as the job reads them), responses/, first-stage.run, per"
+              + " model reranked-NAME.run, responses-NAME.jsonl and metrics-NAME.json/.txt, and"
+              + " comparison.md/.json/.tex and report.html.")
   Path output;
 
   @Option(

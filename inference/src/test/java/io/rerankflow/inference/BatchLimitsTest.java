@@ -10,10 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/**
- * The planner's limits, through the engine's own packer ({@link RowPool}) as the engine uses it.
- */
-class BatchPlannerTest {
+/** The batch limits, through the engine's own packer ({@link RowPool}) as the engine uses it. */
+class BatchLimitsTest {
 
   @ParameterizedTest
   @CsvSource({"300,4", "1000,64", "512,1", "64,8", "16384,64"})
@@ -21,7 +19,7 @@ class BatchPlannerTest {
     List<EncodedSequence> rows = randomRows(2_000, 1, 200, new Random(budget * 31L + cap));
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(new BatchingSettings(budget, cap)).packAll(rows);
+        new BatchLimits(new BatchingSettings(budget, cap)).packAll(rows);
 
     assertEveryRowExactlyOnce(rows, batches);
     for (List<EncodedSequence> batch : batches) {
@@ -40,7 +38,7 @@ class BatchPlannerTest {
     List<EncodedSequence> rows = List.of(row(0, 100), row(1, 5), row(2, 100), row(3, 5), row(4, 5));
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(new BatchingSettings(300, 64)).packAll(rows);
+        new BatchLimits(new BatchingSettings(300, 64)).packAll(rows);
 
     // 5 x 3 = 15 <= 300 fits; adding a 100 would cost 100 x 4 = 400 > 300; two 100s cost 200.
     assertThat(idsOf(batches)).containsExactly(List.of(1, 3, 4), List.of(0, 2));
@@ -52,7 +50,7 @@ class BatchPlannerTest {
     rows.sort(Comparator.comparingInt(EncodedSequence::length));
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(new BatchingSettings(1024, 16)).packAll(rows);
+        new BatchLimits(new BatchingSettings(1024, 16)).packAll(rows);
 
     List<Integer> lengths = new ArrayList<>();
     batches.forEach(batch -> batch.forEach(row -> lengths.add(row.length())));
@@ -64,7 +62,7 @@ class BatchPlannerTest {
     List<EncodedSequence> rows = List.of(row(0, 10), row(1, 500), row(2, 10), row(3, 600));
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(new BatchingSettings(100, 64)).packAll(rows);
+        new BatchLimits(new BatchingSettings(100, 64)).packAll(rows);
 
     assertThat(idsOf(batches)).containsExactly(List.of(0, 2), List.of(1), List.of(3));
   }
@@ -74,7 +72,7 @@ class BatchPlannerTest {
     List<EncodedSequence> rows = List.of(row(0, 400), row(1, 20), row(2, 22), row(3, 21));
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(new BatchingSettings(100_000, 64)).packAll(rows);
+        new BatchLimits(new BatchingSettings(100_000, 64)).packAll(rows);
 
     assertThat(idsOf(batches)).containsExactly(List.of(1, 3, 2), List.of(0));
   }
@@ -87,7 +85,7 @@ class BatchPlannerTest {
     }
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(new BatchingSettings(16384, 4)).packAll(rows);
+        new BatchLimits(new BatchingSettings(16384, 4)).packAll(rows);
 
     assertThat(batches).extracting(List::size).containsExactly(4, 4, 2);
     assertEveryRowExactlyOnce(rows, batches);
@@ -99,7 +97,7 @@ class BatchPlannerTest {
     EncodedSequence same = row(7, 12);
 
     List<List<EncodedSequence>> batches =
-        new BatchPlanner(BatchingSettings.DEFAULTS).packAll(List.of(a, same, row(8, 12)));
+        new BatchLimits(BatchingSettings.DEFAULTS).packAll(List.of(a, same, row(8, 12)));
 
     assertThat(idsOf(batches)).containsExactly(List.of(7, 8));
   }
@@ -109,7 +107,7 @@ class BatchPlannerTest {
     List<EncodedSequence> rows = randomRows(10_000, 2, 512, new Random(10_000));
     BatchingSettings settings = BatchingSettings.DEFAULTS;
 
-    List<List<EncodedSequence>> batches = new BatchPlanner(settings).packAll(rows);
+    List<List<EncodedSequence>> batches = new BatchLimits(settings).packAll(rows);
 
     assertEveryRowExactlyOnce(rows, batches);
     // 10,000 rows at <= 8 per batch need at least 1,250 batches.
@@ -125,7 +123,7 @@ class BatchPlannerTest {
 
   @Test
   void noRowsMakeNoBatches() {
-    assertThat(new BatchPlanner(BatchingSettings.DEFAULTS).packAll(List.of())).isEmpty();
+    assertThat(new BatchLimits(BatchingSettings.DEFAULTS).packAll(List.of())).isEmpty();
   }
 
   @Test
@@ -133,7 +131,7 @@ class BatchPlannerTest {
     List<EncodedSequence> rows = new ArrayList<>(List.of(row(0, 9), row(1, 1), row(2, 5)));
     List<EncodedSequence> before = List.copyOf(rows);
 
-    new BatchPlanner(BatchingSettings.DEFAULTS).packAll(rows);
+    new BatchLimits(BatchingSettings.DEFAULTS).packAll(rows);
 
     assertThat(rows).containsExactlyElementsOf(before);
   }
@@ -163,7 +161,7 @@ class BatchPlannerTest {
   }
 
   private static List<List<Integer>> idsOf(List<List<EncodedSequence>> batches) {
-    return batches.stream().map(BatchPlannerTest::ids).toList();
+    return batches.stream().map(BatchLimitsTest::ids).toList();
   }
 
   private static void assertEveryRowExactlyOnce(

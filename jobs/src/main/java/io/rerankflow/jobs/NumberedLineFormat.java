@@ -16,7 +16,7 @@ import org.apache.flink.core.fs.FSDataInputStream;
  * <p>Not splittable, so a file is read by one reader from its start and the numbering is exact; a
  * restore re-reads from the start and skips the records already emitted, keeping the numbers.
  */
-final class NumberedLines extends SimpleStreamFormat<Tuple2<Long, byte[]>> {
+final class NumberedLineFormat extends SimpleStreamFormat<Tuple2<Long, byte[]>> {
   private static final long serialVersionUID = 1L;
 
   @Override
