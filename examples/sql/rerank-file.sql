@@ -1,7 +1,7 @@
 -- Reranks examples/requests-sql.jsonl (NIM-shaped rows with an id) into out/sql/ with the
 -- embedded default model. Run from the repository root: scripts/sql -f examples/sql/rerank-file.sql
--- A bounded input: batch mode finished 400 requests (2,431 pairs) in 17.5 s against streaming's
--- 19.0 s, with the same rankings (README, "Flink SQL").
+-- A bounded input runs in batch mode, with the same rankings as streaming and a little faster
+-- (docs/benchmarks.md, "SQL: BATCH and streaming mode").
 SET 'execution.runtime-mode' = 'batch';
 -- Rows in flight per slot (Flink's default is 10): enough rows to fill a batch.
 SET 'table.exec.async-ml-predict.max-concurrent-operations' = '256';

@@ -1,6 +1,6 @@
 -- Kafka -> Kafka enrichment: every request on rerank-requests comes out on rerank-enriched with
 -- its best passage and the full ranking (or the error), exactly once. With scripts/kafka-local
--- running and both topics created (README, "Flink SQL"), run it until Ctrl-C:
+-- running and both topics created (docs/sql.md, "Kafka to Kafka"), run it until Ctrl-C:
 --   scripts/sql -f examples/sql/rerank-kafka.sql
 -- Exactly-once delivery commits on checkpoints: results appear within one interval.
 SET 'execution.checkpointing.interval' = '10 s';

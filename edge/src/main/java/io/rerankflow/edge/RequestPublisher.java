@@ -70,8 +70,8 @@ final class RequestPublisher implements AutoCloseable {
         throw new IllegalArgumentException(
             "topic "
                 + topic
-                + " does not exist, or this client may not describe it; create it (see README,"
-                + " Kafka) and start the job on it first, or grant the ACLs (README, Security)");
+                + " does not exist, or this client may not describe it; create it (docs/kafka.md)"
+                + " and start the job on it first, or grant the ACLs (docs/edge.md, Security)");
       }
     }
     // Fetch the requests topic's metadata now, so the first send does not wait for it.

@@ -194,7 +194,7 @@ final class SqlFixtures {
   /**
    * Asserts that a SQL {@code rankings} array equals the file job's ranking: the same indices, and
    * logits equal up to float rounding (fp32 logits shift by a few ulps when a row is padded to
-   * another batch length, see the README).
+   * another batch length, see docs/benchmarks.md, "Numerical agreement").
    */
   static void assertSameRanking(String id, JsonNode rankings, RerankOutput expected) {
     assertThat(expected.isError()).as("file job ranked %s", id).isFalse();
