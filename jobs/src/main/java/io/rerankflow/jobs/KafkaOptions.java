@@ -3,6 +3,8 @@ package io.rerankflow.jobs;
 import static io.rerankflow.cli.OptionChecks.require;
 
 import io.rerankflow.cli.DurationConverter;
+import io.rerankflow.jobs.kafka.Delivery;
+import io.rerankflow.jobs.kafka.StartingOffsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -163,7 +165,7 @@ public final class KafkaOptions {
    * The largest record the sinks' producers send: {@code max.request.size} from {@code
    * --kafka-property}, else Kafka's default (1 MiB).
    */
-  int maxRecordBytes() {
+  public int maxRecordBytes() {
     String value = properties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
     return value == null
         ? (Integer)
@@ -184,13 +186,13 @@ public final class KafkaOptions {
   }
 
   /** The Kafka client properties every source and sink gets. */
-  Properties clientProperties() {
+  public Properties clientProperties() {
     Properties props = new Properties();
     props.putAll(properties);
     return props;
   }
 
-  String transactionalIdPrefix() {
+  public String transactionalIdPrefix() {
     return transactionalIdPrefix != null
         ? transactionalIdPrefix
         : "rerankflow-" + (resultsTopic != null ? resultsTopic : requestsTopic);

@@ -6,14 +6,14 @@ import java.util.stream.Collectors;
 import picocli.CommandLine;
 
 /** Maps enum constants to the lower-case, dash-separated words users type (at-least-once). */
-final class OptionValues {
+public final class OptionValues {
   private OptionValues() {}
 
   static String of(Enum<?> value) {
     return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  static <E extends Enum<E>> E parse(Class<E> type, String option, String text) {
+  public static <E extends Enum<E>> E parse(Class<E> type, String option, String text) {
     for (E value : type.getEnumConstants()) {
       if (of(value).equals(text.trim().toLowerCase(Locale.ROOT))) {
         return value;

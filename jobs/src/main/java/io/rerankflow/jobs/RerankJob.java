@@ -2,6 +2,18 @@ package io.rerankflow.jobs;
 
 import io.rerankflow.cli.CommandLineErrors;
 import io.rerankflow.cli.KafkaCredentials;
+import io.rerankflow.jobs.files.BacklogReportingSource;
+import io.rerankflow.jobs.files.InputTotals;
+import io.rerankflow.jobs.files.JsonLinesFormat;
+import io.rerankflow.jobs.files.ParquetOutputWriters;
+import io.rerankflow.jobs.files.PipelineJsonEncoder;
+import io.rerankflow.jobs.kafka.KafkaEndpoints;
+import io.rerankflow.jobs.kafka.KafkaRequestRouter;
+import io.rerankflow.jobs.run.BoundedRun;
+import io.rerankflow.jobs.run.JobSummary;
+import io.rerankflow.jobs.run.OutputCounters;
+import io.rerankflow.jobs.run.RunFingerprint;
+import io.rerankflow.jobs.run.RunState;
 import io.rerankflow.schemas.RawRequest;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.IOException;

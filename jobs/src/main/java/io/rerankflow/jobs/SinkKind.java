@@ -11,7 +11,7 @@ public enum SinkKind {
   /** A Kafka topic, {@code --results-topic}. */
   KAFKA;
 
-  String optionValue() {
+  public String optionValue() {
     return OptionValues.of(this);
   }
 

@@ -9,6 +9,8 @@ import io.rerankflow.inference.LoadedModel;
 import io.rerankflow.inference.ModelDirectory;
 import io.rerankflow.inference.PreparedBatch;
 import io.rerankflow.inference.SessionSettings;
+import io.rerankflow.jobs.kafka.KafkaEndpoints;
+import io.rerankflow.jobs.kafka.KafkaRequestRouter;
 import io.rerankflow.operators.RerankAsyncFunction;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RawRequest;

@@ -2,6 +2,8 @@ package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rerankflow.jobs.kafka.DeadLetter;
+import io.rerankflow.jobs.kafka.KafkaRequestRouter;
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.testing.GeneratedRequest;

@@ -2,6 +2,7 @@ package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rerankflow.jobs.kafka.KafkaEndpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;

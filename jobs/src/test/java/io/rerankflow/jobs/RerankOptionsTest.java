@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rerankflow.inference.BatchingSettings;
+import io.rerankflow.jobs.kafka.Delivery;
+import io.rerankflow.jobs.kafka.StartingOffsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package io.rerankflow.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rerankflow.jobs.run.RunState;
 import io.rerankflow.testing.JarProcess;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rerankflow.eval.Metric;
 import io.rerankflow.eval.SystemComparison;
-import io.rerankflow.jobs.JobSummary;
+import io.rerankflow.jobs.run.JobSummary;
 import io.rerankflow.schemas.RerankOutput;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.kafka;
 
+import io.rerankflow.jobs.KafkaOptions;
 import io.rerankflow.schemas.RerankOutput;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;

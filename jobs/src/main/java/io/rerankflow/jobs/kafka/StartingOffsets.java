@@ -1,5 +1,6 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.kafka;
 
+import io.rerankflow.jobs.OptionValues;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import picocli.CommandLine;
@@ -20,7 +21,7 @@ public enum StartingOffsets {
   }
 
   /** Parses {@code committed}, {@code earliest} or {@code latest}. */
-  static final class Converter implements CommandLine.ITypeConverter<StartingOffsets> {
+  public static final class Converter implements CommandLine.ITypeConverter<StartingOffsets> {
     @Override
     public StartingOffsets convert(String value) {
       return OptionValues.parse(StartingOffsets.class, "--starting-offsets", value);

@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.files;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;

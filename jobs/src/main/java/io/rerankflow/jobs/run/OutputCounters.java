@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
 import io.rerankflow.schemas.ErrorKind;
 import io.rerankflow.schemas.RerankOutput;

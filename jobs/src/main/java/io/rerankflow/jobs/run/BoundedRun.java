@@ -1,5 +1,6 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
+import io.rerankflow.jobs.files.InputTotals;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
@@ -22,7 +23,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * cluster refreshes them every {@code heartbeat.interval} (10 s by default); {@link
  * #localConfiguration()} shortens that for the embedded cluster.
  */
-final class BoundedRun {
+public final class BoundedRun {
   private static final Duration TERMINAL_REFRESH = Duration.ofSeconds(1);
   private static final Duration PLAIN_REFRESH = Duration.ofSeconds(10);
 
@@ -32,7 +33,7 @@ final class BoundedRun {
    * Settings for the environment of a bounded run: on the embedded cluster accumulators reach the
    * client every second; a real cluster keeps its own heartbeat settings.
    */
-  static Configuration localConfiguration() {
+  public static Configuration localConfiguration() {
     Configuration conf = new Configuration();
     conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, TERMINAL_REFRESH);
     return conf;
@@ -44,7 +45,7 @@ final class BoundedRun {
    * @param totals the input's totals, possibly still being counted
    * @param resumed what the interrupted run this one resumes had done; progress counts on from it
    */
-  static JobExecutionResult execute(
+  public static JobExecutionResult execute(
       StreamExecutionEnvironment env,
       String jobName,
       CompletableFuture<InputTotals> totals,

@@ -1,5 +1,6 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.kafka;
 
+import io.rerankflow.jobs.OptionValues;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import picocli.CommandLine;
 
@@ -18,7 +19,7 @@ public enum Delivery {
   }
 
   /** Parses {@code at-least-once} or {@code exactly-once}. */
-  static final class Converter implements CommandLine.ITypeConverter<Delivery> {
+  public static final class Converter implements CommandLine.ITypeConverter<Delivery> {
     @Override
     public Delivery convert(String value) {
       return OptionValues.parse(Delivery.class, "--delivery", value);

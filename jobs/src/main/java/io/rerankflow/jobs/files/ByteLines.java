@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.files;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;

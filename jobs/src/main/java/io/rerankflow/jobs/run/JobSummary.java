@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
 import io.rerankflow.schemas.ErrorKind;
 import java.time.Duration;
@@ -39,7 +39,7 @@ public record JobSummary(
   }
 
   /** The same numbers, with {@code resumed} requests done by an earlier run. */
-  JobSummary resuming(long resumed) {
+  public JobSummary resuming(long resumed) {
     return new JobSummary(requests, pairs, errors, errorsByKind, wall, resumed);
   }
 
@@ -76,7 +76,7 @@ public record JobSummary(
   }
 
   /** The summary of a finished job, from the accumulators of {@link OutputCounters}. */
-  static JobSummary of(Map<String, Object> accumulators, Duration wall) {
+  public static JobSummary of(Map<String, Object> accumulators, Duration wall) {
     Map<ErrorKind, Long> byKind = new EnumMap<>(ErrorKind.class);
     for (ErrorKind kind : ErrorKind.values()) {
       byKind.put(kind, counter(accumulators, OutputCounters.ERRORS_OF_KIND + kind.type()));

@@ -1,7 +1,8 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rerankflow.jobs.files.InputTotals;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

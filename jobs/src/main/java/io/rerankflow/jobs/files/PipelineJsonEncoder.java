@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.files;
 
 import io.rerankflow.schemas.OutputJson;
 import io.rerankflow.schemas.RerankOutput;

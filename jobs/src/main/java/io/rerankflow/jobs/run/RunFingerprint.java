@@ -1,5 +1,7 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
+import io.rerankflow.jobs.RerankOptions;
+import io.rerankflow.jobs.files.InputTotals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,10 +20,10 @@ import java.util.Map;
  * scripts/evaluate} rewrites its request file on each run) is the same input, and an edit that
  * keeps the size within the same second is not.
  */
-final class RunFingerprint {
+public final class RunFingerprint {
   private RunFingerprint() {}
 
-  static Map<String, String> of(RerankOptions options) throws IOException {
+  public static Map<String, String> of(RerankOptions options) throws IOException {
     Map<String, String> entries = new LinkedHashMap<>();
     Path input = options.input().toAbsolutePath();
     for (Path file : InputTotals.files(input)) {

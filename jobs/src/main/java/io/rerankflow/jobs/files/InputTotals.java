@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.files;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -50,7 +50,7 @@ public record InputTotals(long requests, long pairs) {
   }
 
   // The file source skips hidden files ('.' and '_' prefixes) and reads directories recursively.
-  static List<Path> files(Path input) throws IOException {
+  public static List<Path> files(Path input) throws IOException {
     if (!Files.isDirectory(input)) {
       return List.of(input);
     }

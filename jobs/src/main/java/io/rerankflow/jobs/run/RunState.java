@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,14 +33,14 @@ public final class RunState {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A retained checkpoint: its folder (what Flink restores from) and its id. */
-  record Checkpoint(Path folder, long id) {
-    String name() {
+  public record Checkpoint(Path folder, long id) {
+    public String name() {
       return "chk-" + id;
     }
   }
 
   /** Outputs written up to a checkpoint, over all subtasks. */
-  record Done(long requests, long pairs) {}
+  public record Done(long requests, long pairs) {}
 
   private final Path folder;
 
@@ -57,11 +57,11 @@ public final class RunState {
     return folder;
   }
 
-  Path checkpoints() {
+  public Path checkpoints() {
     return folder.resolve("checkpoints");
   }
 
-  Path counts() {
+  public Path counts() {
     return folder.resolve("counts");
   }
 
@@ -70,12 +70,12 @@ public final class RunState {
     return Files.isRegularFile(folder.resolve(RUN));
   }
 
-  Map<String, String> fingerprint() throws IOException {
+  public Map<String, String> fingerprint() throws IOException {
     return JSON.readValue(folder.resolve(RUN).toFile(), new TypeReference<>() {});
   }
 
   /** Starts a run: forgets any earlier state and records {@code fingerprint}. */
-  void begin(Map<String, String> fingerprint) throws IOException {
+  public void begin(Map<String, String> fingerprint) throws IOException {
     discard();
     Files.createDirectories(folder);
     Files.writeString(
@@ -85,7 +85,7 @@ public final class RunState {
   }
 
   /** The summary of the run that completed on this output, if it did. */
-  Optional<JobSummary> completed() throws IOException {
+  public Optional<JobSummary> completed() throws IOException {
     Path complete = folder.resolve(COMPLETE);
     if (!Files.isRegularFile(complete)) {
       return Optional.empty();
@@ -98,7 +98,7 @@ public final class RunState {
    * Marks the run complete with {@code summary}; its checkpoints and counts are of no more use. The
    * summary goes in first, so a crash in between leaves a complete run, not a resumable one.
    */
-  void complete(JobSummary summary) throws IOException {
+  public void complete(JobSummary summary) throws IOException {
     Files.writeString(
         folder.resolve(COMPLETE),
         JSON.writeValueAsString(summary.stored()),
@@ -108,7 +108,7 @@ public final class RunState {
   }
 
   /** The newest retained checkpoint whose metadata was written (a completed one). */
-  Optional<Checkpoint> latestCheckpoint() throws IOException {
+  public Optional<Checkpoint> latestCheckpoint() throws IOException {
     if (!Files.isDirectory(checkpoints())) {
       return Optional.empty();
     }
@@ -124,7 +124,7 @@ public final class RunState {
   }
 
   /** Outputs written up to {@code checkpoint}, or nothing when no subtask left its count. */
-  Done doneAt(Checkpoint checkpoint) throws IOException {
+  public Done doneAt(Checkpoint checkpoint) throws IOException {
     Path dir = counts().resolve(checkpoint.name());
     long requests = 0;
     long pairs = 0;
@@ -141,7 +141,7 @@ public final class RunState {
   }
 
   /** Removes the whole state folder. */
-  void discard() throws IOException {
+  public void discard() throws IOException {
     delete(folder);
   }
 
@@ -183,7 +183,7 @@ public final class RunState {
   }
 
   /** The names of the fingerprint entries whose values differ, or that only one side has. */
-  static List<String> differences(Map<String, String> before, Map<String, String> now) {
+  public static List<String> differences(Map<String, String> before, Map<String, String> now) {
     Map<String, String> all = new LinkedHashMap<>(before);
     now.forEach(all::putIfAbsent);
     return all.keySet().stream()

@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.files;
 
 import java.util.HashSet;
 import java.util.Map;
@@ -29,13 +29,13 @@ import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
  * tail. A bounded streaming job commits its last files with a checkpoint taken after its tasks
  * finished; without this the job would idle up to one whole long interval waiting for it.
  */
-final class BacklogReportingSource<T, SplitT extends SourceSplit, EnumChkT>
+public final class BacklogReportingSource<T, SplitT extends SourceSplit, EnumChkT>
     implements Source<T, SplitT, EnumChkT>, ResultTypeQueryable<T> {
   private static final long serialVersionUID = 1L;
 
   private final Source<T, SplitT, EnumChkT> delegate;
 
-  <S extends Source<T, SplitT, EnumChkT> & ResultTypeQueryable<T>> BacklogReportingSource(
+  public <S extends Source<T, SplitT, EnumChkT> & ResultTypeQueryable<T>> BacklogReportingSource(
       S delegate) {
     this.delegate = delegate;
   }

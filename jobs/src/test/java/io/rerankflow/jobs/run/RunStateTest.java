@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.kafka;
 
 import io.rerankflow.schemas.TransportHeaders;
 import io.rerankflow.schemas.TransportHeaders.Stage;

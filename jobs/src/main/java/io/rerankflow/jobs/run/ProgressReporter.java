@@ -1,5 +1,6 @@
-package io.rerankflow.jobs;
+package io.rerankflow.jobs.run;
 
+import io.rerankflow.jobs.files.InputTotals;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
