@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rerankflow.schemas.RerankOutput;
+import io.rerankflow.testing.InJvmBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,9 +28,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,33 +43,13 @@ class SqlClientITCase {
 
   @TempDir static Path shared;
   private static Path tinyModel;
-  private static KafkaClusterTestKit kafka;
+  private static InJvmBroker kafka;
 
   @BeforeAll
   static void start() throws Exception {
     assertThat(ROOT.resolve("scripts/sql")).as("run from the sql module").isExecutable();
     tinyModel = SqlFixtures.tinyModel(shared.resolve("tiny"));
-    kafka =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(false)
-                    .setNumControllerNodes(1)
-                    .setNumBrokerNodes(1)
-                    .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .build())
-            // One broker: internal topics cannot have more replicas than that.
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "2")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "2")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("unstable.api.versions.enable", "false")
-            .setConfigProp("unstable.feature.versions.enable", "false")
-            .build();
-    kafka.format();
-    kafka.startup();
-    kafka.waitForReadyBrokers();
+    kafka = InJvmBroker.start();
   }
 
   @AfterAll

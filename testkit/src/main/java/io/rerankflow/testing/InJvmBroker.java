@@ -9,39 +9,50 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A single KRaft broker with a separate controller, inside this JVM, on loopback ports that stay
  * the same across a broker restart.
  */
-public final class InJvmBroker implements TestBroker {
+public class InJvmBroker implements TestBroker {
   private final KafkaClusterTestKit cluster;
 
-  private InJvmBroker(KafkaClusterTestKit cluster) {
+  InJvmBroker(KafkaClusterTestKit cluster) {
     this.cluster = cluster;
   }
 
   public static InJvmBroker start() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder()
-            .setCombined(false)
-            .setNumControllerNodes(1)
-            .setNumBrokerNodes(1)
-            // What a released broker runs: the test kit would otherwise bootstrap the newest,
-            // still unstable metadata version with unstable features and APIs enabled.
-            .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
-            .build();
-    KafkaClusterTestKit cluster =
-        new KafkaClusterTestKit.Builder(nodes)
-            // One broker: internal topics cannot have more replicas than that.
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "2")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "2")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("unstable.api.versions.enable", "false")
-            .setConfigProp("unstable.feature.versions.enable", "false")
-            .build();
+    return new InJvmBroker(started(cluster(nodes())));
+  }
+
+  /**
+   * One controller and one broker at the released metadata version: the test kit would otherwise
+   * bootstrap the newest, still unstable one.
+   */
+  static TestKitNodes.Builder nodes() {
+    return new TestKitNodes.Builder()
+        .setCombined(false)
+        .setNumControllerNodes(1)
+        .setNumBrokerNodes(1)
+        .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION);
+  }
+
+  /** The settings of a one-broker cluster with only stable APIs and features. */
+  static KafkaClusterTestKit.Builder cluster(TestKitNodes.Builder nodes) {
+    return new KafkaClusterTestKit.Builder(nodes.build())
+        // One broker: internal topics cannot have more replicas than that.
+        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("offsets.topic.num.partitions", "2")
+        .setConfigProp("transaction.state.log.replication.factor", "1")
+        .setConfigProp("transaction.state.log.min.isr", "1")
+        .setConfigProp("transaction.state.log.num.partitions", "2")
+        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .setConfigProp("unstable.api.versions.enable", "false")
+        .setConfigProp("unstable.feature.versions.enable", "false");
+  }
+
+  /** Builds, formats and starts the cluster, and waits until its broker serves. */
+  static KafkaClusterTestKit started(KafkaClusterTestKit.Builder builder) throws Exception {
+    KafkaClusterTestKit cluster = builder.build();
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
-    return new InJvmBroker(cluster);
+    return cluster;
   }
 
   @Override

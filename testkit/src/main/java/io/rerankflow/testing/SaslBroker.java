@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -21,58 +20,36 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * An in-JVM KRaft broker that asks for credentials: its one listener is SASL_PLAINTEXT with
  * SCRAM-SHA-512 for clients (users made with {@link #addUser}) and PLAIN for the test kit's
  * super-user, which sets up topics, users and ACLs; no ACL means no access.
  */
-public final class SaslBroker implements TestBroker {
+public final class SaslBroker extends InJvmBroker {
   public static final String MECHANISM = "SCRAM-SHA-512";
 
-  private final KafkaClusterTestKit cluster;
-
   private SaslBroker(KafkaClusterTestKit cluster) {
-    this.cluster = cluster;
+    super(cluster);
   }
 
   public static SaslBroker start() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder()
-            .setCombined(false)
-            .setNumControllerNodes(1)
-            .setNumBrokerNodes(1)
-            .setBootstrapMetadataVersion(MetadataVersion.LATEST_PRODUCTION)
-            .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
-            .build();
-    KafkaClusterTestKit cluster =
-        new KafkaClusterTestKit.Builder(nodes)
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "2")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "2")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("unstable.api.versions.enable", "false")
-            .setConfigProp("unstable.feature.versions.enable", "false")
-            // PLAIN stays for the kit's own super-user (its JAAS file); clients use SCRAM.
-            .setConfigProp("sasl.enabled.mechanisms", "PLAIN," + MECHANISM)
-            .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
-            .setConfigProp(
-                "listener.name.external.scram-sha-512.sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required;")
-            // The controller too decides on ACL changes; the broker reaches it unauthenticated.
-            .setConfigProp("authorizer.class.name", StandardAuthorizer.class.getName())
-            .setConfigProp("allow.everyone.if.no.acl.found", "false")
-            .setConfigProp("super.users", "User:" + JaasUtils.KAFKA_PLAIN_ADMIN + ";User:ANONYMOUS")
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
-    return new SaslBroker(cluster);
+    return new SaslBroker(
+        started(
+            cluster(nodes().setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT))
+                // PLAIN stays for the kit's own super-user (its JAAS file); clients use SCRAM.
+                .setConfigProp("sasl.enabled.mechanisms", "PLAIN," + MECHANISM)
+                .setConfigProp("sasl.mechanism.inter.broker.protocol", "PLAIN")
+                .setConfigProp(
+                    "listener.name.external.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                // The controller too decides on ACL changes; the broker reaches it
+                // unauthenticated.
+                .setConfigProp("authorizer.class.name", StandardAuthorizer.class.getName())
+                .setConfigProp("allow.everyone.if.no.acl.found", "false")
+                .setConfigProp(
+                    "super.users", "User:" + JaasUtils.KAFKA_PLAIN_ADMIN + ";User:ANONYMOUS")));
   }
 
   /** Client properties of {@code user} with {@code password}, as --kafka-property values. */
@@ -156,32 +133,10 @@ public final class SaslBroker implements TestBroker {
   }
 
   @Override
-  public String bootstrapServers() {
-    return cluster.bootstrapServers();
-  }
-
-  @Override
-  public void stopBroker() {
-    BrokerServer broker = cluster.brokers().values().iterator().next();
-    broker.shutdown();
-    broker.awaitShutdown();
-  }
-
-  @Override
-  public void startBroker() {
-    cluster.brokers().values().iterator().next().startup();
-  }
-
-  @Override
   public String describe() {
     return "in-JVM KRaft broker with SASL_PLAINTEXT/"
         + MECHANISM
         + " and ACLs at "
         + bootstrapServers();
-  }
-
-  @Override
-  public void close() throws Exception {
-    cluster.close();
   }
 }
