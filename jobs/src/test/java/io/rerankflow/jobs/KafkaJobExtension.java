@@ -1,50 +1,33 @@
 package io.rerankflow.jobs;
 
-import io.rerankflow.testing.StreamingTestCluster;
 import io.rerankflow.testing.TestBroker;
+import io.rerankflow.testing.TinyModelCluster;
 import io.rerankflow.testing.TinyModelExpectations;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * The scaffolding of the Kafka ITCases, started once per test class: a MiniCluster that restarts
- * failed jobs and keeps every metric ({@link StreamingTestCluster}), a real broker ({@link
- * TestBroker}), the tiny fp32 model with its failure-free answers ({@link TinyModelExpectations}),
- * and the production job started against them. Register it as a static {@code @RegisterExtension}
- * field; it also injects the MiniCluster ({@code @InjectMiniCluster}).
+ * The scaffolding of the Kafka ITCases, started once per test class: the {@link TinyModelCluster}
+ * with restarts and every metric kept, a real broker ({@link TestBroker}), the tiny fp32 model with
+ * its failure-free answers ({@link TinyModelExpectations}), and the production job started against
+ * them. Register it as a static {@code @RegisterExtension} field; it also injects the MiniCluster
+ * ({@code @InjectMiniCluster}).
  */
-public final class KafkaJobExtension
-    implements BeforeAllCallback,
-        AfterAllCallback,
-        BeforeEachCallback,
-        AfterEachCallback,
-        ParameterResolver {
-  private final InMemoryReporter reporter = InMemoryReporter.createWithRetainedMetrics();
-  private final MiniClusterExtension cluster;
-  private Path modelRoot;
+public final class KafkaJobExtension extends TinyModelCluster {
   private TinyModelExpectations tiny;
   private final Callable<TestBroker> brokers;
   private TestBroker broker;
 
   private KafkaJobExtension(
       int taskManagers, int slotsPerTaskManager, Callable<TestBroker> brokers) {
-    cluster = StreamingTestCluster.extension(reporter, taskManagers, slotsPerTaskManager);
+    super(
+        restartingJobs(),
+        taskManagers,
+        slotsPerTaskManager,
+        InMemoryReporter.createWithRetainedMetrics());
     this.brokers = brokers;
   }
 
@@ -84,21 +67,10 @@ public final class KafkaJobExtension
     return RunningJob.start(name, all.toArray(String[]::new));
   }
 
-  /** The job's {@code numRestarts}. */
-  public long restarts(JobID job) {
-    return StreamingTestCluster.restarts(reporter, job);
-  }
-
-  /** The sum of the job's counters named {@code name}. */
-  public long counter(JobID job, String name) {
-    return StreamingTestCluster.counter(reporter, job, name);
-  }
-
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    cluster.beforeAll(context);
-    modelRoot = Files.createTempDirectory("rerankflow-kafka-it");
-    tiny = new TinyModelExpectations(modelRoot);
+    super.beforeAll(context);
+    tiny = new TinyModelExpectations(directory());
     broker = brokers.call();
   }
 
@@ -112,39 +84,7 @@ public final class KafkaJobExtension
         broker.close();
       }
     } finally {
-      cluster.afterAll(context);
-      deleteRecursively(modelRoot);
-    }
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) throws Exception {
-    cluster.beforeEach(context);
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) throws Exception {
-    cluster.afterEach(context);
-  }
-
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return cluster.supportsParameter(parameter, context);
-  }
-
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return cluster.resolveParameter(parameter, context);
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
+      super.afterAll(context);
     }
   }
 }

@@ -1,15 +1,22 @@
 package io.rerankflow.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -30,7 +37,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * ... Path model = CLUSTER.crossEncoder("tiny", TINY, 64);
  * }</pre>
  */
-public final class TinyModelCluster
+public class TinyModelCluster
     implements BeforeAllCallback,
         AfterAllCallback,
         BeforeEachCallback,
@@ -40,8 +47,8 @@ public final class TinyModelCluster
   private final InMemoryReporter reporter;
   private Path directory;
 
-  private TinyModelCluster(int slots, InMemoryReporter reporter) {
-    Configuration config = new Configuration();
+  protected TinyModelCluster(
+      Configuration config, int taskManagers, int slotsPerTaskManager, InMemoryReporter reporter) {
     if (reporter != null) {
       reporter.addToConfiguration(config);
     }
@@ -50,19 +57,66 @@ public final class TinyModelCluster
         new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(config)
-                .setNumberTaskManagers(1)
-                .setNumberSlotsPerTaskManager(slots)
+                .setNumberTaskManagers(taskManagers)
+                .setNumberSlotsPerTaskManager(slotsPerTaskManager)
                 .build());
   }
 
   /** A cluster of one TaskManager with {@code slots} slots. */
   public static TinyModelCluster withSlots(int slots) {
-    return new TinyModelCluster(slots, null);
+    return new TinyModelCluster(new Configuration(), 1, slots, null);
   }
 
   /** As {@link #withSlots}, every metric kept by an in-memory reporter (see {@link #metrics}). */
   public static TinyModelCluster withMetrics(int slots) {
-    return new TinyModelCluster(slots, InMemoryReporter.createWithRetainedMetrics());
+    return new TinyModelCluster(
+        new Configuration(), 1, slots, InMemoryReporter.createWithRetainedMetrics());
+  }
+
+  /**
+   * The configuration of a cluster for streaming jobs that must survive failures: a job that fails
+   * is restarted (up to 20 times, 200 ms apart), as a production job with checkpoints is.
+   */
+  protected static Configuration restartingJobs() {
+    Configuration config = new Configuration();
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+    return config;
+  }
+
+  /** The job's {@code numRestarts} gauge (the highest value any registration reported). */
+  public long restarts(JobID job) {
+    long max = 0;
+    for (Metric metric : metrics(job, "numRestarts")) {
+      if (metric instanceof Gauge<?> gauge && gauge.getValue() instanceof Number n) {
+        max = Math.max(max, n.longValue());
+      }
+    }
+    return max;
+  }
+
+  /** The sum of a job's counters named {@code name}, over every subtask and task attempt. */
+  public long counter(JobID job, String name) {
+    long sum = 0;
+    for (Metric metric : metrics(job, name)) {
+      if (metric instanceof Counter counter) {
+        sum += counter.getCount();
+      }
+    }
+    return sum;
+  }
+
+  private List<Metric> metrics(JobID job, String name) {
+    List<Metric> found = new ArrayList<>();
+    for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+        metrics().getMetricsByGroup().entrySet()) {
+      if (job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))
+          && group.getValue().containsKey(name)) {
+        found.add(group.getValue().get(name));
+      }
+    }
+    return found;
   }
 
   /** The in-memory reporter of a cluster made {@link #withMetrics}. */
@@ -97,7 +151,7 @@ public final class TinyModelCluster
     try {
       cluster.afterAll(context);
     } finally {
-      deleteRecursively(directory);
+      FileUtils.deleteDirectory(directory.toFile());
       directory = null;
     }
   }
@@ -122,20 +176,5 @@ public final class TinyModelCluster
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context)
       throws ParameterResolutionException {
     return cluster.resolveParameter(parameter, context);
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    }
   }
 }
