@@ -230,7 +230,8 @@ class EncodingStageTest {
   @Test
   void closeAnswersEveryRequestStillWaiting() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = new EncodingStage(engine(models), 1, 64, EngineListener.NONE, "enc");
+    InferenceEngine engine = engine(models);
+    EncodingStage stage = new EncodingStage(engine, 1, 64, EngineListener.NONE, "enc");
     gated = true;
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     for (int r = 0; r < 5; r++) {
@@ -240,17 +241,21 @@ class EncodingStageTest {
     closer.start();
     encoderGate.countDown();
     closer.join(TimeUnit.SECONDS.toMillis(LIVENESS_SECONDS));
+    assertThat(closer.isAlive()).as("the stage's close() returned").isFalse();
 
     // Each request has exactly one output, a ranking or the shutdown error.
     Map<String, RerankOutput> out = collect(outputs, 5);
     assertThat(out).hasSize(5);
-    assertThat(outputs.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    // Nothing can answer any more once the engine, too, is closed: a second answer would be here.
+    engine.close();
+    assertThat(outputs).isEmpty();
   }
 
   @Test
   void aRequestWithdrawnWhileQueuedIsNeitherEncodedNorAnswered() throws Exception {
     Map<String, LoadedModel> models = models();
-    EncodingStage stage = stage(engine(models), 1, 64);
+    InferenceEngine engine = engine(models);
+    EncodingStage stage = stage(engine, 1, 64);
     gated = true;
     LinkedBlockingQueue<RerankOutput> outputs = new LinkedBlockingQueue<>();
     stage.submit(request("first", "go", List.of("two roads")), Deadline.NONE, outputs::add);
@@ -262,7 +267,10 @@ class EncodingStageTest {
     encoderGate.countDown();
 
     assertThat(collect(outputs, 1)).containsOnlyKeys("first");
-    assertThat(outputs.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    // Closing answers whatever still waits; the withdrawn request is not among it.
+    stage.close();
+    engine.close();
+    assertThat(outputs).isEmpty();
     assertThat(encodedIds).containsExactly("first");
     assertThat(second.cancel()).as("withdrawn once").isFalse();
   }

@@ -140,6 +140,8 @@ class InferenceEngineHardeningTest {
     submit(engine, next, answers.of("next"));
     model.gate.release(1_000);
     answers.await(List.of("running", "ahead", "next"));
+    // Closed, the engine answers whatever it still holds: the withdrawn request is not among it.
+    engine.close();
 
     assertThat(answers.of.get("abandoned")).isNull();
     assertThat(model.rowsOf(abandoned)).isZero();
@@ -150,8 +152,10 @@ class InferenceEngineHardeningTest {
   void queuesStayBoundedAndSubmittersWaitWhileArrivalsOutrunScoring() throws Exception {
     int bound = 48;
     RecordingModel model = new RecordingModel();
-    // A slow model: every batch takes a millisecond, while submitters never pause.
-    model.beforeScoring = batch -> sleepQuietly(1);
+    // Arrivals outrun scoring for certain: the model holds its first batch until the submitters
+    // have filled the engine to its bound and wait.
+    Semaphore gate = new Semaphore(0);
+    model.gate = gate;
     InferenceEngine engine = engine(model, new BatchingSettings(10_000, 4), bound, 8);
     int producers = 4;
     int perProducer = 300;
@@ -189,6 +193,13 @@ class InferenceEngineHardeningTest {
       threads.add(thread);
       thread.start();
     }
+    awaitTrue(() -> engine.queuedRows() > bound - 6);
+    assertThat(threads)
+        .as("every submitter still has requests to hand in, and waits")
+        .allMatch(Thread::isAlive);
+    assertThat(engine.queuedRows()).as("queued rows at the bound").isLessThanOrEqualTo(bound);
+    model.gate = null;
+    gate.release(Integer.MAX_VALUE / 2);
     for (Thread thread : threads) {
       thread.join();
     }
@@ -406,14 +417,6 @@ class InferenceEngineHardeningTest {
     }
   }
 
-  private static void sleepQuietly(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** What the test injects: an {@link Error}, as ONNX Runtime or a callback might throw. */
   private static final class InjectedError extends Error {
     InjectedError() {
@@ -447,7 +450,6 @@ class InferenceEngineHardeningTest {
     private final List<List<EncodedSequence>> batches = new CopyOnWriteArrayList<>();
     private final CountDownLatch entered = new CountDownLatch(1);
     private volatile Semaphore gate;
-    private volatile Consumer<List<EncodedSequence>> beforeScoring = batch -> {};
     private volatile Predicate<List<EncodedSequence>> throwIf = batch -> false;
 
     static float logit(long[] ids) {
@@ -461,7 +463,6 @@ class InferenceEngineHardeningTest {
         gate.acquire();
       }
       batches.add(List.copyOf(batch));
-      beforeScoring.accept(batch);
       if (throwIf.test(batch)) {
         throw new InjectedError();
       }

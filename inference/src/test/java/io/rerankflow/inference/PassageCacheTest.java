@@ -3,6 +3,7 @@ package io.rerankflow.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -46,10 +47,7 @@ class PassageCacheTest {
       assertThat(encoding.await(10, TimeUnit.SECONDS)).isTrue();
       secondThread.start();
       // "other" is encoded at once; then the second thread parks on the first one's entry.
-      while (secondThread.getState() != Thread.State.WAITING) {
-        assertThat(secondThread.isAlive()).isTrue();
-        Thread.onSpinWait();
-      }
+      awaitParkedOnAnotherThreadsEntry(secondThread);
       assertThat(second.isDone()).isFalse();
       release.countDown();
 
@@ -93,7 +91,7 @@ class PassageCacheTest {
       assertThat(encoding.await(10, TimeUnit.SECONDS)).isTrue();
       waiterThread.start();
       // The waiter is parked on the failing thread's entry before that encode fails.
-      awaitParked(waiterThread);
+      awaitParkedOnAnotherThreadsEntry(waiterThread);
       release.countDown();
 
       assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS))
@@ -111,15 +109,31 @@ class PassageCacheTest {
     }
   }
 
-  /** Waits (bounded) until {@code thread} is parked, i.e. blocked waiting for another's work. */
-  private static void awaitParked(Thread thread) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (thread.getState() != Thread.State.WAITING
-        && thread.getState() != Thread.State.TIMED_WAITING
-        && System.nanoTime() < deadline) {
+  /**
+   * Waits until {@code thread} is parked inside the cache waiting for another thread's encode: not
+   * merely WAITING (which a thread may be for other reasons) but with that wait on its stack. The
+   * bound is for a hang only.
+   */
+  private static void awaitParkedOnAnotherThreadsEntry(Thread thread) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!parkedInAwaitOrEncode(thread)) {
+      assertThat(thread.isAlive()).as("%s still running", thread.getName()).isTrue();
+      assertThat(System.nanoTime() - deadline)
+          .as("%s parked on another thread's entry", thread.getName())
+          .isNegative();
       Thread.onSpinWait();
     }
-    assertThat(thread.getState()).isIn(Thread.State.WAITING, Thread.State.TIMED_WAITING);
+  }
+
+  private static boolean parkedInAwaitOrEncode(Thread thread) {
+    if (thread.getState() != Thread.State.WAITING) {
+      return false;
+    }
+    return Arrays.stream(thread.getStackTrace())
+        .anyMatch(
+            frame ->
+                frame.getClassName().equals(PassageCache.class.getName())
+                    && frame.getMethodName().equals("awaitOrEncode"));
   }
 
   private static void await(CountDownLatch latch) {

@@ -20,6 +20,7 @@ import io.rerankflow.testing.KafkaTestClients;
 import io.rerankflow.testing.TestBroker;
 import io.rerankflow.testing.TinyModelExpectations;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +42,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -52,17 +54,12 @@ import picocli.CommandLine;
 class EngineErrorRecoveryITCase {
   private static final int REQUESTS = 600;
 
-  /** Set by the test once results flow; the next batch to run throws, once. */
-  private static final AtomicBoolean ARMED = new AtomicBoolean();
-
-  private static final AtomicInteger INJECTED = new AtomicInteger();
-
   @RegisterExtension
   static final KafkaJobExtension KAFKA = KafkaJobExtension.withTaskManagers(1, 1);
 
   @Test
-  void anErrorInTheInferenceThreadFailsTheTaskAndTheJobRecoversEveryRequestExactlyOnce()
-      throws Exception {
+  void anErrorInTheInferenceThreadFailsTheTaskAndTheJobRecoversEveryRequestExactlyOnce(
+      @TempDir Path savepoints) throws Exception {
     TestBroker broker = KAFKA.broker();
     TinyModelExpectations tiny = KAFKA.tiny();
     String requests = "engine-error-requests";
@@ -98,11 +95,13 @@ class EngineErrorRecoveryITCase {
     options.validate();
 
     Map<String, GeneratedRequest> sent = new HashMap<>();
-    JobClient job = start(options);
-    try (KafkaProducer<byte[], byte[]> producer =
+    try (SharedWithJob<Injection> shared = SharedWithJob.register(new Injection());
+        RunningJob job = RunningJob.of(start(options, shared.key()));
+        KafkaProducer<byte[], byte[]> producer =
             KafkaTestClients.producer(broker.bootstrapServers());
         KafkaConsumer<byte[], byte[]> committed =
             KafkaTestClients.reader(broker.bootstrapServers(), results, true)) {
+      Injection injection = shared.value();
       List<ConsumerRecord<byte[], byte[]>> seen = new java.util.ArrayList<>();
       for (int r = 0; r < REQUESTS; r++) {
         GeneratedRequest request = GeneratedRequest.generated("ee-" + r, r);
@@ -112,10 +111,7 @@ class EngineErrorRecoveryITCase {
           producer.flush();
           KafkaTestClients.pollUntil(committed, seen, s -> !s.isEmpty(), Duration.ofSeconds(60));
           assertThat(seen).as("committed results before the injected Error").isNotEmpty();
-          ARMED.set(true);
-        }
-        if (r % 50 == 49) {
-          Thread.sleep(50);
+          injection.armed.set(true);
         }
       }
       producer.flush();
@@ -126,17 +122,16 @@ class EngineErrorRecoveryITCase {
         committed.poll(Duration.ofMillis(200)).forEach(seen::add);
         seen.forEach(record -> ids.add(new String(record.key(), StandardCharsets.UTF_8)));
       }
-      // A few more checkpoints: anything still to come would be a duplicate.
-      KafkaTestClients.pollUntil(committed, seen, s -> false, Duration.ofSeconds(2));
-
-      assertThat(INJECTED.get()).as("Errors injected").isEqualTo(1);
-      assertThat(KAFKA.restarts(job.getJobID()))
+      assertThat(injection.injected.get()).as("Errors injected").isEqualTo(1);
+      assertThat(KAFKA.restarts(job.id()))
           .as("the failed engine failed the task, and Flink restarted it")
           .isGreaterThanOrEqualTo(1);
+      // Drained, the job has written everything it ever will: a duplicate would be in the topic.
+      job.drain(savepoints);
       Map<String, RerankOutput> byId = new HashMap<>();
       int duplicates = 0;
       List<ConsumerRecord<byte[], byte[]>> all =
-          KafkaTestClients.readAll(broker.bootstrapServers(), results, true);
+          KafkaTestClients.readSettled(broker.bootstrapServers(), results);
       for (ConsumerRecord<byte[], byte[]> record : all) {
         RerankOutput out =
             OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
@@ -150,14 +145,13 @@ class EngineErrorRecoveryITCase {
       sent.forEach((id, request) -> tiny.assertRanking(byId.get(id), request, id));
       System.out.printf(
           "EngineErrorRecoveryITCase: sent %d, committed %d, duplicates %d, restarts %d%n",
-          sent.size(), all.size(), duplicates, KAFKA.restarts(job.getJobID()));
-    } finally {
-      job.cancel().get();
+          sent.size(), all.size(), duplicates, KAFKA.restarts(job.id()));
     }
   }
 
   /** The production job's Kafka wiring, with the operator below in place of the plain one. */
-  private static JobClient start(RerankOptions options) throws Exception {
+  private static JobClient start(RerankOptions options, SharedWithJob.Key<Injection> injection)
+      throws Exception {
     KafkaOptions kafka = options.kafka();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.enableCheckpointing(kafka.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
@@ -167,7 +161,7 @@ class EngineErrorRecoveryITCase {
             .process(new KafkaRequestRouter(kafka.correlationHeaders()));
     AsyncDataStream.unorderedWait(
             raw,
-            new ErrorOnceRerank(options.engineSettings()),
+            new ErrorOnceRerank(options.engineSettings(), injection),
             options.timeout().toMillis(),
             TimeUnit.MILLISECONDS,
             options.capacity())
@@ -175,17 +169,27 @@ class EngineErrorRecoveryITCase {
     return env.executeAsync("engine error recovery");
   }
 
+  /** This test's switch: armed once results flow, the next batch to run throws, once. */
+  private static final class Injection {
+    final AtomicBoolean armed = new AtomicBoolean();
+    final AtomicInteger injected = new AtomicInteger();
+  }
+
   /** The production operator; its model throws an {@link Error} on the first batch once armed. */
   private static final class ErrorOnceRerank extends RerankAsyncFunction {
     private static final long serialVersionUID = 1L;
 
-    ErrorOnceRerank(EngineSettings settings) {
+    private final SharedWithJob.Key<Injection> injection;
+
+    ErrorOnceRerank(EngineSettings settings, SharedWithJob.Key<Injection> injection) {
       super(settings);
+      this.injection = injection;
     }
 
     @Override
     protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
       LoadedModel real = super.load(dir, session);
+      Injection switches = injection.get();
       BatchModel model =
           new BatchModel() {
             @Override
@@ -195,8 +199,8 @@ class EngineErrorRecoveryITCase {
 
             @Override
             public float[][] run(PreparedBatch batch) throws Exception {
-              if (ARMED.compareAndSet(true, false)) {
-                INJECTED.incrementAndGet();
+              if (switches.armed.compareAndSet(true, false)) {
+                switches.injected.incrementAndGet();
                 batch.close();
                 throw new InjectedError();
               }

@@ -9,6 +9,7 @@ import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.testing.GeneratedRequest;
 import io.rerankflow.testing.KafkaTestClients;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad input mixed into the requests topic: every good request gets its ranking, every bad one its
@@ -41,7 +43,8 @@ class KafkaBadInputITCase {
       String name, byte[] value, String id, int status, String errorType, boolean deadLetter) {}
 
   @Test
-  void badRequestsYieldErrorRecordsAndDeadLettersWithoutRestartingTheJob() throws Exception {
+  void badRequestsYieldErrorRecordsAndDeadLettersWithoutRestartingTheJob(@TempDir Path savepoints)
+      throws Exception {
     String requests = "bad-requests";
     String results = "bad-results";
     String deadLetters = "bad-dead-letters";
@@ -175,21 +178,30 @@ class KafkaBadInputITCase {
       }
       int expectedDeadLetters = (int) bad.stream().filter(Case::deadLetter).count();
 
-      List<ConsumerRecord<byte[], byte[]>> resultRecords = new ArrayList<>();
-      List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
       int total = sent;
       try (KafkaConsumer<byte[], byte[]> resultReader =
               KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), results, true);
           KafkaConsumer<byte[], byte[]> letterReader =
               KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), deadLetters, true)) {
         KafkaTestClients.pollUntil(
-            resultReader, resultRecords, s -> s.size() >= total, Duration.ofSeconds(90));
+            resultReader, new ArrayList<>(), s -> s.size() >= total, Duration.ofSeconds(90));
         KafkaTestClients.pollUntil(
-            letterReader, letters, s -> s.size() >= expectedDeadLetters, Duration.ofSeconds(30));
-        // Two more checkpoints: nothing else may arrive.
-        KafkaTestClients.pollUntil(resultReader, resultRecords, s -> false, Duration.ofSeconds(1));
-        KafkaTestClients.pollUntil(letterReader, letters, s -> false, Duration.ofSeconds(1));
+            letterReader,
+            new ArrayList<>(),
+            s -> s.size() >= expectedDeadLetters,
+            Duration.ofSeconds(30));
       }
+      long deadLetterCount = KAFKA.counter(job.id(), KafkaRequestRouter.DEAD_LETTER_METRIC);
+      assertThat(deadLetterCount).as("deadLetters metric").isEqualTo(expectedDeadLetters);
+      assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
+      assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+      // Drained, the job has written everything it ever will: nothing else may be in the topics.
+      job.drain(savepoints);
+      assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
+      List<ConsumerRecord<byte[], byte[]>> resultRecords =
+          KafkaTestClients.readSettled(KAFKA.broker().bootstrapServers(), results);
+      List<ConsumerRecord<byte[], byte[]>> letters =
+          KafkaTestClients.readSettled(KAFKA.broker().bootstrapServers(), deadLetters);
 
       Map<String, RerankOutput> outputs = new HashMap<>();
       int errors = 0;
@@ -235,10 +247,6 @@ class KafkaBadInputITCase {
         assertThat(header(letter, "reply-to")).isEqualTo("replies-" + c.name());
       }
 
-      long deadLetterCount = KAFKA.counter(job.id(), KafkaRequestRouter.DEAD_LETTER_METRIC);
-      assertThat(deadLetterCount).as("deadLetters metric").isEqualTo(expectedDeadLetters);
-      assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
-      assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
       System.out.printf(
           "KafkaBadInputITCase [%s]: sent %d (%d good, %d bad), results %d, errors %d,"
               + " dead letters %d (metric %d), duplicates 0, restarts 0%n",
@@ -254,8 +262,8 @@ class KafkaBadInputITCase {
   }
 
   @Test
-  void resultLargerThanTheProducerLimitBecomesOneErrorRecordAndTheJobKeepsRunning()
-      throws Exception {
+  void resultLargerThanTheProducerLimitBecomesOneErrorRecordAndTheJobKeepsRunning(
+      @TempDir Path savepoints) throws Exception {
     String requests = "large-requests";
     String results = "large-results";
     KAFKA.broker().createTopics(1, requests, results);
@@ -300,13 +308,17 @@ class KafkaBadInputITCase {
         }
       }
 
-      List<ConsumerRecord<byte[], byte[]>> resultRecords = new ArrayList<>();
       try (KafkaConsumer<byte[], byte[]> reader =
           KafkaTestClients.reader(KAFKA.broker().bootstrapServers(), results, true)) {
         KafkaTestClients.pollUntil(
-            reader, resultRecords, s -> s.size() >= good.size() + 1, Duration.ofSeconds(90));
-        KafkaTestClients.pollUntil(reader, resultRecords, s -> false, Duration.ofSeconds(1));
+            reader, new ArrayList<>(), s -> s.size() >= good.size() + 1, Duration.ofSeconds(90));
       }
+      assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
+      assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+      // Drained, the job has written everything it ever will: nothing else may be in the topic.
+      job.drain(savepoints);
+      List<ConsumerRecord<byte[], byte[]>> resultRecords =
+          KafkaTestClients.readSettled(KAFKA.broker().bootstrapServers(), results);
 
       Map<String, RerankOutput> outputs = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> record : resultRecords) {
@@ -326,7 +338,6 @@ class KafkaBadInputITCase {
       assertThat(tooLarge.errorMessage).contains("max.request.size of " + limit + " bytes");
       good.forEach((id, request) -> KAFKA.tiny().assertRanking(outputs.get(id), request, id));
       assertThat(KAFKA.restarts(job.id())).as("restarts").isZero();
-      assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
     }
   }
 

@@ -255,25 +255,34 @@ class RerankJobITCase {
             "2",
             "--capacity",
             "16");
-    CountingSink.RECEIVED.set(0);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-    new RerankJob(options, System.out).build(env, RerankJob.fileSource(input), new CountingSink());
-    JobClient job = env.executeAsync("cancel mid-inference");
-
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (CountingSink.RECEIVED.get() < 2 && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+    // The sink lets two results through and holds the rest: the job cannot end by itself, so the
+    // cancel meets it mid-run however fast the machine is.
+    try (SharedWithJob<CountingSink.Tally> shared =
+        SharedWithJob.register(new CountingSink.Tally(2))) {
+      CountingSink.Tally tally = shared.value();
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+      new RerankJob(options, System.out)
+          .build(env, RerankJob.fileSource(input), new CountingSink(shared.key()));
+      JobClient job = env.executeAsync("cancel mid-inference");
+      try {
+        assertThat(tally.awaitPassed(Duration.ofMinutes(3))).as("results before cancel").isTrue();
+        assertThat(job.getJobStatus().get())
+            .as("status before cancel")
+            .isEqualTo(JobStatus.RUNNING);
+        job.cancel().get();
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        JobStatus status = job.getJobStatus().get();
+        while (!status.isGloballyTerminalState() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+          status = job.getJobStatus().get();
+        }
+        assertThat(status).isEqualTo(JobStatus.CANCELED);
+        assertThat(tally.received()).isLessThan(lines.size());
+      } finally {
+        tally.release();
+      }
     }
-    assertThat(CountingSink.RECEIVED.get()).as("results before cancel").isGreaterThanOrEqualTo(2);
-    job.cancel().get();
-    JobStatus status = job.getJobStatus().get();
-    while (!status.isGloballyTerminalState() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      status = job.getJobStatus().get();
-    }
-    assertThat(status).isEqualTo(JobStatus.CANCELED);
-    assertThat(CountingSink.RECEIVED.get()).isLessThan(lines.size());
 
     // The JVM survived closing the sessions; native libraries still serve a fresh job.
     everyRunAfterCancelStillScores(dir);

@@ -1,9 +1,12 @@
 package io.rerankflow.jobs;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 
@@ -25,6 +28,11 @@ public final class RunningJob implements AutoCloseable {
     return new RunningJob(env.executeAsync(name));
   }
 
+  /** A job the test wired and submitted itself. */
+  public static RunningJob of(JobClient client) {
+    return new RunningJob(client);
+  }
+
   public JobID id() {
     return client.getJobID();
   }
@@ -42,6 +50,22 @@ public final class RunningJob implements AutoCloseable {
       status = status();
     }
     return status;
+  }
+
+  /**
+   * Stops the job as {@code flink stop --drain} does: its sources end where they are, every request
+   * in flight is answered, the sinks commit in a final savepoint (written under {@code
+   * savepoints}), and the job finishes. What it has written is then all it will ever write: a test
+   * reads "nothing more arrives" as a fact instead of waiting for a while.
+   */
+  void drain(Path savepoints) throws Exception {
+    client
+        .stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.DEFAULT)
+        .get(3, TimeUnit.MINUTES);
+    JobStatus status = awaitTermination(Duration.ofMinutes(3));
+    if (status != JobStatus.FINISHED) {
+      throw new AssertionError("the drained job did not finish: " + status);
+    }
   }
 
   @Override

@@ -52,7 +52,7 @@ class SourceSinkCombinationsITCase {
     int sent = good.size() + 1;
     Path out = dir.resolve("parquet");
 
-    Map<String, RerankOutput> rows = new HashMap<>();
+    Map<String, RerankOutput> rows;
     try (RunningJob job =
         KAFKA.startJob(
             "kafka to parquet",
@@ -71,14 +71,13 @@ class SourceSinkCombinationsITCase {
             "--parallelism",
             "2")) {
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-      while (System.nanoTime() < deadline) {
-        rows = readParquet(out);
-        if (rows.size() >= sent) {
-          break;
-        }
+      while (readParquet(out).size() < sent && System.nanoTime() < deadline) {
         Thread.sleep(250);
       }
       assertThat(job.status()).isEqualTo(JobStatus.RUNNING);
+      // Drained, the job has written every file it ever will: nothing else may be there.
+      job.drain(dir.resolve("savepoints"));
+      rows = readParquet(out);
     }
     Map<String, RerankOutput> written = rows;
     assertThat(written).hasSize(sent);
@@ -119,7 +118,7 @@ class SourceSinkCombinationsITCase {
     }
     Map<String, RerankOutput> outputs = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record :
-        KafkaTestClients.readAll(KAFKA.broker().bootstrapServers(), results, true)) {
+        KafkaTestClients.readSettled(KAFKA.broker().bootstrapServers(), results)) {
       RerankOutput out =
           OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
       assertThat(outputs.put(out.id, out)).as("duplicate %s", out.id).isNull();

@@ -22,10 +22,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -78,14 +77,15 @@ class RerankAsyncFunctionHarnessTest {
   void timeoutBecomesAnErrorRecordInsteadOfAFailure() throws Exception {
     EngineSettings settings =
         new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
-    GatedModel.reset();
-    try (var harness = unopened(new GatedRerank(settings), 1_000)) {
+    Gate gate = new Gate();
+    try (var harness = unopened(new GatedRerank(settings, gate), 1_000)) {
       harness.open();
       // The model holds the request at its gate until the operator's timer has fired: the
       // timeout is decided by the harness's clock, not by how fast the model is.
       harness.processElement(record("1", request("slow", "tiny", 3)));
+      gate.awaitPreparedRows(3);
       harness.setProcessingTime(10_000);
-      GatedModel.GATE.release(1_000);
+      gate.runs.release(1_000);
       endInput(harness);
 
       List<RerankOutput> outputs = harness.extractOutputValues();
@@ -149,18 +149,14 @@ class RerankAsyncFunctionHarnessTest {
   void anErrorInsideTheEngineFailsTheTaskInsteadOfWritingBackendFailures() throws Exception {
     EngineSettings settings =
         new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
-    AtomicReference<Throwable> taskFailure = new AtomicReference<>();
+    CompletableFuture<Throwable> taskFailure = new CompletableFuture<>();
     try (var harness = unopened(new ErrorOnFirstBatch(settings), 60_000)) {
-      harness.getEnvironment().setExternalFailureCauseConsumer(taskFailure::set);
+      harness.getEnvironment().setExternalFailureCauseConsumer(taskFailure::complete);
       harness.open();
 
       harness.processElement(record("1", request("doomed", "tiny", 3)));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (taskFailure.get() == null && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
 
-      assertThat(taskFailure.get())
+      assertThat(taskFailure.get(60, TimeUnit.SECONDS))
           .as("the task was failed")
           .hasRootCauseInstanceOf(Injected.class);
       assertThatThrownBy(() -> harness.processElement(record("2", request("next", "tiny", 1))))
@@ -173,77 +169,92 @@ class RerankAsyncFunctionHarnessTest {
   void aRequestTimedOutInTheOperatorLeavesTheEngineUnscored() throws Exception {
     EngineSettings settings =
         new EngineSettings(List.of(tinyModel), Device.CPU, 1, new BatchingSettings(4096, 32));
-    GatedModel.reset();
-    try (var harness = unopened(new GatedRerank(settings), 1_000)) {
+    Gate gate = new Gate();
+    try (var harness = unopened(new GatedRerank(settings, gate), 1_000)) {
       harness.open();
       // "running" holds the model at its gate, "ahead" the batch prepared behind it.
       harness.processElement(record("1", pairs("running", "the wood", "a road")));
-      GatedModel.awaitPreparedRows(2);
+      gate.awaitPreparedRows(2);
       harness.processElement(record("2", pairs("ahead", "an wood", "it road")));
-      GatedModel.awaitPreparedRows(4);
+      gate.awaitPreparedRows(4);
       harness.processElement(
           record("3", pairs("abandoned", "two roads", "yellow wood", "less traveled")));
       harness.setProcessingTime(10_000);
       // Its rows were withdrawn before this one's arrived: they would share its batch.
       harness.processElement(record("4", pairs("after", "one road")));
-      GatedModel.GATE.release(1_000);
+      gate.runs.release(1_000);
       endInput(harness);
 
       List<RerankOutput> outputs = harness.extractOutputValues();
       assertThat(byId(outputs, "abandoned").errorType).isEqualTo("timeout");
       assertThat(byId(outputs, "after").indices).containsExactly(0);
-      assertThat(GatedModel.PREPARED_ROWS.get())
-          .as("rows batched: none of the abandoned")
-          .isEqualTo(5);
+      assertThat(gate.preparedRows()).as("rows batched: none of the abandoned").isEqualTo(5);
     }
   }
 
-  /** The production operator with {@link GatedModel} around its model. */
+  /** The production operator with {@link GatedModel} around its model, held by one test's gate. */
   private static final class GatedRerank extends RerankAsyncFunction {
-    GatedRerank(EngineSettings settings) {
+    // The harness runs this very instance (it is not serialised), so the test's gate reaches it.
+    private final transient Gate gate;
+
+    GatedRerank(EngineSettings settings, Gate gate) {
       super(settings);
+      this.gate = gate;
     }
 
     @Override
     protected LoadedModel load(ModelDirectory dir, SessionSettings session) {
       LoadedModel real = super.load(dir, session);
-      return new LoadedModel(real.spec(), real.encoder(), new GatedModel(real.model()));
+      return new LoadedModel(real.spec(), real.encoder(), new GatedModel(real.model(), gate));
     }
   }
 
-  /** Counts the rows batched and waits at a gate before each run. */
-  private static final class GatedModel implements BatchModel {
-    static final Semaphore GATE = new Semaphore(0);
-    static final AtomicInteger PREPARED_ROWS = new AtomicInteger();
-    private final BatchModel real;
+  /** One test's gate before each model run, and its count of the rows batched. */
+  private static final class Gate {
+    final Semaphore runs = new Semaphore(0);
+    private int preparedRows;
 
-    GatedModel(BatchModel real) {
-      this.real = real;
+    synchronized void prepared(int rows) {
+      preparedRows += rows;
+      notifyAll();
     }
 
-    static void reset() {
-      GATE.drainPermits();
-      PREPARED_ROWS.set(0);
+    synchronized int preparedRows() {
+      return preparedRows;
     }
 
-    static void awaitPreparedRows(int rows) throws InterruptedException {
+    /** Waits until exactly {@code rows} rows were batched; the bound is for a hang only. */
+    synchronized void awaitPreparedRows(int rows) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (PREPARED_ROWS.get() < rows && System.nanoTime() < deadline) {
-        Thread.sleep(2);
+      while (preparedRows < rows) {
+        long left = deadline - System.nanoTime();
+        assertThat(left).as("%d rows batched (so far %d)", rows, preparedRows).isPositive();
+        TimeUnit.NANOSECONDS.timedWait(this, left);
       }
-      assertThat(PREPARED_ROWS.get()).isEqualTo(rows);
+      assertThat(preparedRows).isEqualTo(rows);
+    }
+  }
+
+  /** Counts the rows batched and waits at the gate before each run. */
+  private static final class GatedModel implements BatchModel {
+    private final BatchModel real;
+    private final Gate gate;
+
+    GatedModel(BatchModel real, Gate gate) {
+      this.real = real;
+      this.gate = gate;
     }
 
     @Override
     public PreparedBatch prepare(List<EncodedSequence> rows) throws Exception {
       PreparedBatch prepared = real.prepare(rows);
-      PREPARED_ROWS.addAndGet(rows.size());
+      gate.prepared(rows.size());
       return prepared;
     }
 
     @Override
     public float[][] run(PreparedBatch batch) throws Exception {
-      GATE.acquire();
+      gate.runs.acquire();
       return real.run(batch);
     }
 

@@ -221,29 +221,44 @@ class SqlClientITCase {
     assertThat(option.out()).as("no statement after the failing one ran").doesNotContain("still");
   }
 
-  /** The whole topic as a read_committed consumer sees it now. */
-  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(
-      String bootstrap, String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+  /**
+   * The whole topic as a read_committed consumer sees it once no transaction on it is open: the job
+   * has finished, and its last commit's markers reach the partitions just after the commit returns
+   * (the same settling as the jobs module's {@code KafkaTestClients.readSettled}).
+   */
+  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic)
+      throws InterruptedException {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, "read_committed");
+        KafkaConsumer<byte[], byte[]> uncommitted = consumer(bootstrap, "read_uncommitted")) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline
-          && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (!end.equals(uncommitted.endOffsets(partitions))) {
+        assertThat(System.nanoTime())
+            .as("no transaction left open on " + topic)
+            .isLessThan(deadline);
+        Thread.sleep(50);
+        end = consumer.endOffsets(partitions);
+      }
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        assertThat(System.nanoTime()).as("read to " + end).isLessThan(deadline);
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
     }
     return records;
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String isolation) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

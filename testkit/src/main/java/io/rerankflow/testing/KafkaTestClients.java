@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,14 +69,54 @@ public final class KafkaTestClients {
   public static List<ConsumerRecord<byte[], byte[]>> readAll(
       String bootstrapServers, String topic, boolean readCommitted) {
     try (KafkaConsumer<byte[], byte[]> consumer = reader(bootstrapServers, topic, readCommitted)) {
-      Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (System.nanoTime() < deadline
-          && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
+      return readTo(consumer, consumer.endOffsets(consumer.assignment()));
     }
+  }
+
+  /**
+   * Every committed record of the topic, once no transaction on it is open. Called when its writers
+   * are gone (a job drained by {@link RunningJob#drain} or finished), this is everything that will
+   * ever be committed there: "nothing more arrives" is then a fact, not a wait that a slow machine
+   * outlasts. A commit's markers reach the partitions just after the commit returns, so this first
+   * waits (a bound only a hang reaches) until every partition's committed end is its log end.
+   */
+  static List<ConsumerRecord<byte[], byte[]>> readSettled(String bootstrapServers, String topic)
+      throws InterruptedException {
+    try (KafkaConsumer<byte[], byte[]> committed = reader(bootstrapServers, topic, true);
+        KafkaConsumer<byte[], byte[]> uncommitted = reader(bootstrapServers, topic, false)) {
+      Set<TopicPartition> partitions = committed.assignment();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      Map<TopicPartition, Long> logEnd = uncommitted.endOffsets(partitions);
+      Map<TopicPartition, Long> committedEnd = committed.endOffsets(partitions);
+      while (!committedEnd.equals(logEnd)) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(
+              "a transaction stays open on "
+                  + topic
+                  + ": committed ends "
+                  + committedEnd
+                  + ", log ends "
+                  + logEnd);
+        }
+        Thread.sleep(50);
+        logEnd = uncommitted.endOffsets(partitions);
+        committedEnd = committed.endOffsets(partitions);
+      }
+      return readTo(committed, committedEnd);
+    }
+  }
+
+  /** Reads {@code consumer} until its position reaches {@code end} on every partition. */
+  private static List<ConsumerRecord<byte[], byte[]>> readTo(
+      KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("could not read to " + end + " within the hang bound");
+      }
+      consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+    }
+    return records;
   }
 }
