@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rerankflow.schemas.RerankOutput;
 import io.rerankflow.testing.InJvmBroker;
+import io.rerankflow.testing.KafkaTestClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,14 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,7 +163,8 @@ class SqlClientITCase {
     assertThat(run.exit()).as(run.out() + run.err()).isZero();
 
     Map<String, JsonNode> answers = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : readCommitted(bootstrap, "rerank-enriched")) {
+    for (ConsumerRecord<byte[], byte[]> record :
+        KafkaTestClients.readSettled(bootstrap, "rerank-enriched")) {
       JsonNode row = SqlFixtures.json(record.value());
       assertThat(answers.put(row.get("id").textValue(), row))
           .as("answered twice: %s", row.get("id"))
@@ -219,46 +216,5 @@ class SqlClientITCase {
     assertThat(option.err()).contains("scripts/sql: statement failed: INSERT INTO results");
     assertThat(option.out()).contains("Unsupported options found for 'rerankflow'", "batch");
     assertThat(option.out()).as("no statement after the failing one ran").doesNotContain("still");
-  }
-
-  /**
-   * The whole topic as a read_committed consumer sees it once no transaction on it is open: the job
-   * has finished, and its last commit's markers reach the partitions just after the commit returns
-   * (the same settling as the jobs module's {@code KafkaTestClients.readSettled}).
-   */
-  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic)
-      throws InterruptedException {
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap, "read_committed");
-        KafkaConsumer<byte[], byte[]> uncommitted = consumer(bootstrap, "read_uncommitted")) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (!end.equals(uncommitted.endOffsets(partitions))) {
-        assertThat(System.nanoTime())
-            .as("no transaction left open on " + topic)
-            .isLessThan(deadline);
-        Thread.sleep(50);
-        end = consumer.endOffsets(partitions);
-      }
-      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-        assertThat(System.nanoTime()).as("read to " + end).isLessThan(deadline);
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String isolation) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 }

@@ -75,13 +75,13 @@ public final class KafkaTestClients {
 
   /**
    * Every committed record of the topic, once no transaction on it is open. Called when its writers
-   * are gone (a job drained by {@link RunningJob#drain} or finished), this is everything that will
+   * are gone (a job drained by {@code RunningJob.drain} or finished), this is everything that will
    * ever be committed there: "nothing more arrives" is then a fact, not a wait that a slow machine
    * outlasts. A commit's markers reach the partitions just after the commit returns, so this first
    * waits (a bound only a hang reaches) until every partition's committed end is its log end.
    */
-  static List<ConsumerRecord<byte[], byte[]>> readSettled(String bootstrapServers, String topic)
-      throws InterruptedException {
+  public static List<ConsumerRecord<byte[], byte[]>> readSettled(
+      String bootstrapServers, String topic) throws InterruptedException {
     try (KafkaConsumer<byte[], byte[]> committed = reader(bootstrapServers, topic, true);
         KafkaConsumer<byte[], byte[]> uncommitted = reader(bootstrapServers, topic, false)) {
       Set<TopicPartition> partitions = committed.assignment();
