@@ -182,7 +182,7 @@ final class ReplyListener implements AutoCloseable {
       output = OutputJson.fromPipelineJson(new String(record.value(), StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       // One unreadable result fails its own request, never the listener.
-      w.reply().completeExceptionally(e);
+      answered(id, w).completeExceptionally(e);
       return;
     }
     if (!id.equals(output.id)) {
@@ -191,12 +191,21 @@ final class ReplyListener implements AutoCloseable {
       LOG.warn("Result {} carries correlation id {}; ignored", output.id, id);
       return;
     }
-    w.reply()
+    answered(id, w)
         .complete(
             new PipelineReply(
                 output,
                 record.timestamp() - w.publishedAtMillis(),
                 StageTimes.of(headers(record), repliedMicros)));
+  }
+
+  /**
+   * Stops waiting for {@code id} before its future completes, so whoever wakes on the reply already
+   * sees it gone from {@link #waiting()} (the future's own clean-up runs only after its waiters).
+   */
+  private CompletableFuture<PipelineReply> answered(String id, Waiting w) {
+    waiting.remove(id, w);
+    return w.reply();
   }
 
   private static Map<String, byte[]> headers(ConsumerRecord<byte[], byte[]> record) {
