@@ -1,15 +1,14 @@
 package io.rerankflow.jobs;
 
+import static io.rerankflow.testing.CommandRun.assertOneLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rerankflow.cli.CommandLineErrors;
+import io.rerankflow.testing.CommandRun;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,37 +33,16 @@ class RerankCommandErrorsTest {
     output = dir.resolve("out").toString();
   }
 
-  /** What a run printed on stderr and the exit code it returned. */
-  private record Run(int exitCode, String err) {
-    List<String> lines() {
-      return err.lines().toList();
-    }
-  }
-
-  private static Run rerank(String... args) {
+  private static CommandRun rerank(String... args) {
     PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
-    return run(
+    return CommandRun.execute(
         CommandLineErrors.install(new CommandLine(new RerankJob(new RerankOptions(), quiet))),
         args);
   }
 
-  private static Run run(CommandLine command, String... args) {
-    StringWriter err = new StringWriter();
-    command.setErr(new PrintWriter(err, true));
-    command.setOut(new PrintWriter(new StringWriter(), true));
-    int exitCode = command.execute(args);
-    return new Run(exitCode, err.toString());
-  }
-
-  private static void assertOneLine(Run run, int exitCode, String expected) {
-    assertThat(run.lines()).as(run.err()).hasSize(1);
-    assertThat(run.err()).contains(expected).doesNotContain("\tat ").doesNotContain("java.lang.");
-    assertThat(run.exitCode()).as(run.err()).isEqualTo(exitCode);
-  }
-
   @Test
   void wrongModelPathIsOneLineWithExitCodeTwo() {
-    Run run =
+    CommandRun run =
         rerank("--input", input, "--output", output, "--model", dir.resolve("nope").toString());
     assertOneLine(run, 2, "rerank: model directory " + dir.resolve("nope") + " does not exist");
     assertThat(run.err()).contains("pass a directory or 'default'");
@@ -81,7 +59,7 @@ class RerankCommandErrorsTest {
 
   @Test
   void unknownOptionSuggestsTheRightOneAndPointsAtHelp() {
-    Run run = rerank("--input", input, "--output", output, "--modle", "default");
+    CommandRun run = rerank("--input", input, "--output", output, "--modle", "default");
     assertOneLine(run, 2, "rerank: Unknown options: '--modle', 'default'");
     assertThat(run.err()).contains("did you mean --model?").contains("(see rerank --help)");
   }
@@ -104,7 +82,7 @@ class RerankCommandErrorsTest {
 
   @Test
   void verboseAddsTheStackTraceAndKeepsTheLineLast() {
-    Run run =
+    CommandRun run =
         rerank(
             "--input",
             input,

@@ -1,18 +1,15 @@
 package io.rerankflow.eval.job;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static io.rerankflow.testing.CommandRun.assertOneLine;
 
+import io.rerankflow.testing.CommandRun;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code scripts/evaluate}'s entry point as a user meets it: a mistake is one line on stderr naming
@@ -33,31 +30,10 @@ class EvaluateCommandErrorsTest {
     output = dir.resolve("out").toString();
   }
 
-  /** What a run printed on stderr and the exit code it returned. */
-  private record Run(int exitCode, String err) {
-    List<String> lines() {
-      return err.lines().toList();
-    }
-  }
-
-  private static Run evaluate(String... args) {
-    return run(
+  private static CommandRun evaluate(String... args) {
+    return CommandRun.execute(
         EvaluateJob.command(new EvaluateJob(new PrintStream(PrintStream.nullOutputStream()))),
         args);
-  }
-
-  private static Run run(CommandLine command, String... args) {
-    StringWriter err = new StringWriter();
-    command.setErr(new PrintWriter(err, true));
-    command.setOut(new PrintWriter(new StringWriter(), true));
-    int exitCode = command.execute(args);
-    return new Run(exitCode, err.toString());
-  }
-
-  private static void assertOneLine(Run run, int exitCode, String expected) {
-    assertThat(run.lines()).as(run.err()).hasSize(1);
-    assertThat(run.err()).contains(expected).doesNotContain("\tat ").doesNotContain("java.lang.");
-    assertThat(run.exitCode()).as(run.err()).isEqualTo(exitCode);
   }
 
   @Test
